@@ -1,0 +1,56 @@
+/**
+ * The MySQL pool and the Drizzle handle. `useDb()` waits for the one "database ready" promise:
+ * Nitro does not await async plugins, so a request may arrive before the pool or the migrations.
+ */
+import mysql from 'mysql2/promise'
+import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2'
+import * as schema from '../../../drizzle/schema'
+import { useConfig } from '../config/env'
+import { prepareDatabase } from './prepare'
+
+export type Db = MySql2Database<typeof schema>
+
+let pool: mysql.Pool | undefined
+let ready: Promise<Db> | undefined
+
+export function createPool(database: string | undefined, connectionLimit = 20): mysql.Pool {
+  const { db } = useConfig()
+  return mysql.createPool({
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    password: db.password,
+    database,
+    connectionLimit,
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    dateStrings: false,
+    // Ids are BIGINT UNSIGNED: without this mysql2 would round large ones silently.
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    enableKeepAlive: true,
+  })
+}
+
+/** Resolves once the database exists, is migrated (unless AUTO_MIGRATE=false) and the pool works. */
+export function useDb(): Promise<Db> {
+  ready ??= (async () => {
+    await prepareDatabase()
+    pool = createPool(useConfig().db.database, Number(process.env.DB_POOL_SIZE) || 20)
+    return drizzle(pool, { schema, mode: 'default' })
+  })()
+  // A failed start must not poison every later request: try again next time.
+  ready.catch(() => { ready = undefined })
+  return ready
+}
+
+export function rawPool(): mysql.Pool | undefined {
+  return pool
+}
+
+export async function closeDb(): Promise<void> {
+  const p = pool
+  pool = undefined
+  ready = undefined
+  await p?.end()
+}
