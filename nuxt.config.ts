@@ -8,6 +8,8 @@ export default defineNuxtConfig({
   devtools: { enabled: false },
   telemetry: false,
   modules: ['@pinia/nuxt', '@nuxt/eslint'],
+  // Components are grouped in folders by domain (ui/, chat/, rooms/...) but used by their own name.
+  components: [{ path: '~/components', pathPrefix: false }],
   css: ['pretendard/dist/web/variable/pretendardvariable-dynamic-subset.css', '~/assets/css/main.css'],
   app: {
     head: {
