@@ -6,7 +6,20 @@ export type TextPart = { kind: 'text', text: string } | { kind: 'link', text: st
 
 const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/giu
 // Punctuation that usually ends a sentence rather than the URL.
-const TRAILING_RE = /[.,;:!?)\]}'"»」』>]+$/u
+const TRAILING = new Set(['.', ',', ';', ':', '!', '?', ')', ']', '}', '\'', '"', '»', '」', '』', '>'])
+
+/** Drops trailing punctuation, but keeps a ")" that closes a "(" inside the URL (Wikipedia links). */
+function trimTrailing(url: string): string {
+  let end = url.length
+  while (end > 0 && TRAILING.has(url[end - 1]!)) {
+    if (url[end - 1] === ')') {
+      const head = url.slice(0, end)
+      if ((head.match(/\(/g)?.length ?? 0) >= (head.match(/\)/g)?.length ?? 0)) break
+    }
+    end--
+  }
+  return url.slice(0, end)
+}
 
 export function safeHref(raw: string): string | null {
   try {
@@ -23,10 +36,7 @@ export function linkify(text: string): TextPart[] {
   const parts: TextPart[] = []
   let last = 0
   for (const match of text.matchAll(URL_RE)) {
-    let url = match[0]
-    const trail = url.match(TRAILING_RE)?.[0] ?? ''
-    // Keep a closing parenthesis that balances one inside the URL (Wikipedia links).
-    if (trail && !(trail === ')' && url.includes('('))) url = url.slice(0, url.length - trail.length)
+    const url = trimTrailing(match[0])
     const start = match.index!
     const href = safeHref(url)
     if (!href) continue
