@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { baseURL, gotoReady, launch, newPerson, openUser, signUp } from './helpers'
+
+let browser: Browser
+beforeAll(async () => { browser = await launch() })
+afterAll(async () => { await browser?.close() })
+
+describe('security headers', () => {
+  it('every page and API answer carries them; pages get a CSP without inline-script allowance', async () => {
+    for (const path of ['/login', '/register', '/', '/rooms/1']) {
+      const res = await fetch(baseURL() + path)
+      expect(res.status, path).toBe(200)
+      const csp = res.headers.get('content-security-policy') ?? ''
+      expect(csp).toContain("frame-ancestors 'none'")
+      expect(csp).toMatch(/script-src 'self'( 'sha256-[A-Za-z0-9+/=]+')*;/)
+      expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/)
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin')
+    }
+    const api = await fetch(baseURL() + '/api/v1/auth/me')
+    expect(api.headers.get('content-security-policy')).toContain("default-src 'none'")
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff')
+  })
+
+  it('the CSP really blocks an injected inline script while the app keeps working', async () => {
+    const { page, problems } = await openUser(browser)
+    await gotoReady(page, '/login')
+    const ran = await page.evaluate(() => {
+      const s = document.createElement('script')
+      s.textContent = 'window.__injected = true'
+      document.body.appendChild(s)
+      return (window as unknown as { __injected?: boolean }).__injected === true
+    })
+    expect(ran).toBe(false)
+    // The app itself hydrated under the same policy: client-side validation answers.
+    await page.getByRole('button', { name: 'Log in' }).click()
+    await expect.poll(() => page.getByText('Enter a valid email address').count()).toBe(1)
+    expect(problems.filter(p => !p.includes('__injected') && !p.startsWith('csp:'))).toEqual([])
+    await page.context().close()
+  })
+})
+
+describe('auth screens', () => {
+  it('sign up, reload keeps the session, log out, log in again; no hydration warnings, nothing external', async () => {
+    const { page, context, problems } = await openUser(browser)
+    const me = newPerson('auth')
+    await signUp(page, me)
+    // Tokens never land in web storage.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))
+    expect(stored).not.toMatch(/eyJ/)
+    const cookies = await context.cookies()
+    expect(cookies.find(c => c.name === 'mm_refresh')).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/v1/auth' })
+
+    await page.reload()
+    await page.getByTestId('me').filter({ hasText: me.username }).waitFor()
+
+    await page.getByTestId('logout').click()
+    await page.waitForURL(/\/login/)
+    await page.getByTestId('auth-notice').filter({ hasText: 'You have logged out.' }).waitFor()
+    await page.goto('/')
+    await page.waitForURL(/\/login/)
+
+    await page.getByLabel('Email').fill(me.email)
+    await page.getByLabel('Password').fill('wrong password!')
+    await page.getByRole('button', { name: 'Log in' }).click()
+    await page.getByText('Wrong email or password.').waitFor()
+    await page.getByLabel('Password').fill(me.password)
+    await page.getByRole('button', { name: 'Log in' }).click()
+    await page.getByTestId('me').filter({ hasText: me.username }).waitFor()
+    expect(problems).toEqual([])
+    await context.close()
+  })
+
+  it('an expired session goes back to login with a message', async () => {
+    const { page, context } = await openUser(browser)
+    await signUp(page, newPerson('exp'))
+    // The session ends server-side: the refresh cookie no longer works and the API refuses the token.
+    await context.clearCookies()
+    await page.route('**/api/v1/users**', route => route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":"Token expired","code":"TOKEN_EXPIRED"}' }))
+    await page.getByTestId('new-direct').click()
+    await page.getByTestId('user-search').fill('someone')
+    await page.waitForURL(/\/login\?expired=1/)
+    await page.getByTestId('auth-notice').filter({ hasText: 'Your session has expired' }).waitFor()
+    await context.close()
+  })
+
+  it('login and register render in Korean for a Korean browser, with the same words after hydration', async () => {
+    const { page, context, problems } = await openUser(browser, { locale: 'ko-KR' })
+    await gotoReady(page, '/register')
+    await page.getByRole('heading', { name: '계정 만들기' }).waitFor()
+    await page.getByLabel('이메일').waitFor()
+    await page.getByTestId('locale').selectOption('en')
+    await page.getByRole('heading', { name: 'Create your account' }).waitFor()
+    await page.reload()
+    await page.getByRole('heading', { name: 'Create your account' }).waitFor()
+    expect(problems).toEqual([])
+    await context.close()
+  })
+})
