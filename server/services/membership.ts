@@ -85,6 +85,8 @@ export async function addMember(actorId: number, roomId: number, inviteeId: numb
       const room = await lockRoom(tx, roomId)
       if (!(await roleInTx(tx, roomId, actorId))) throw notFound('Room')
       if (room.roomType === 'private') throw forbidden('A direct room holds only its two people')
+      const [invitee] = await tx.select({ id: users.id }).from(users).where(eq(users.id, inviteeId))
+      if (!invitee) throw notFound('User')
       if (await roleInTx(tx, roomId, inviteeId)) throw conflict(ERROR_CODES.ALREADY_MEMBER, 'That user is already a member', { user_id: 'Already a member' })
       if (room.memberCount >= room.maxMembers) throw conflict(ERROR_CODES.ROOM_FULL, `The room is full (${room.maxMembers} members)`)
       return [await addMemberInTx(tx, room, inviteeId, 'member')]
