@@ -13,4 +13,9 @@ export default withNuxt(
     files: ['scripts/**', 'bench/**', 'tests/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Tests read loosely typed JSON bodies and frames on purpose.
+    files: ['tests/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
 )
