@@ -10,7 +10,7 @@ import { frameEventSeq } from '~/utils/seq-log'
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'offline'
 
-const ROOM_EVENT_TYPES = new Set<RoomEventType>(['new_message', 'message_updated', 'message_deleted', 'member_added', 'member_removed', 'room_updated', 'read_updated'])
+const ROOM_EVENT_TYPES = new Set<RoomEventType>(['new_message', 'message_updated', 'message_deleted', 'member_added', 'member_removed', 'member_updated', 'room_updated', 'read_updated'])
 const HEARTBEAT_MS = 25_000
 const PONG_TIMEOUT_MS = 10_000
 

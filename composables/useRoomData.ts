@@ -83,6 +83,14 @@ export function useRoomData() {
         rooms.addMember(roomId, user, (payload.role as Member['role']) ?? 'member', payload.member_count as number | undefined)
         break
       }
+      case 'member_updated': {
+        const user = payload.user as PublicUser
+        const role = payload.role as Member['role']
+        const list = rooms.members[roomId]
+        if (list) rooms.setMembers(roomId, list.map(m => (m.user.id === user.id ? { ...m, role } : m)))
+        if (user.id === me) rooms.patch(roomId, { my_role: role })
+        break
+      }
       case 'member_removed': {
         const userId = Number(payload.user_id)
         if (userId === me) leftRoom(roomId)
