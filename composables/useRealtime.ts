@@ -7,12 +7,14 @@
 import type { Message, PublicUser, Room, RoomEventType, UserStatus } from '~/shared/protocol/objects'
 import { backoffDelay } from '~/utils/backoff'
 import { frameEventSeq } from '~/utils/seq-log'
+import { isApiError } from '~/utils/api-error'
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'offline'
 
 const ROOM_EVENT_TYPES = new Set<RoomEventType>(['new_message', 'message_updated', 'message_deleted', 'member_added', 'member_removed', 'member_updated', 'room_updated', 'read_updated'])
 const HEARTBEAT_MS = 25_000
 const PONG_TIMEOUT_MS = 10_000
+const ACK_TIMEOUT_MS = 8000
 
 interface Frame { type: string, payload?: Record<string, unknown>, request_id?: string }
 
@@ -45,13 +47,61 @@ export function useRealtime() {
     return true
   }
 
+  /**
+   * Without a socket (it is reconnecting, or a proxy blocks WebSockets) messages still go out over
+   * REST, one at a time to keep their order; `client_msg_id` makes a later resend harmless.
+   */
+  let restFlushing = false
+  async function flushViaRest(force = false) {
+    if (restFlushing) return
+    restFlushing = true
+    try {
+      for (const item of outbox.takeSendable()) {
+        if (state.value === 'open' && !force) {
+          outbox.requeueInFlight()
+          return flushOutbox()
+        }
+        try {
+          const m = await api.post<Message>(`/rooms/${item.room_id}/messages`, { content: item.content, client_msg_id: item.client_msg_id })
+          outbox.confirm(item.client_msg_id)
+          if (messages.loaded[m.room_id]) messages.upsert(m.room_id, [m])
+          rooms.notePreview(m)
+        }
+        catch (e) {
+          if (isApiError(e) && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 429) outbox.fail(item.client_msg_id, e.code)
+          else {
+            outbox.requeueInFlight()
+            return
+          }
+        }
+      }
+    }
+    finally {
+      restFlushing = false
+    }
+  }
+
   function flushOutbox() {
-    if (state.value !== 'open') return
+    if (state.value !== 'open') {
+      if (navigator.onLine !== false && wanted) void flushViaRest()
+      return
+    }
+    const sent: string[] = []
     for (const item of outbox.takeSendable()) {
       if (!send('send_message', { room_id: item.room_id, content: item.content, client_msg_id: item.client_msg_id }, item.client_msg_id)) {
         outbox.requeueInFlight()
         return
       }
+      sent.push(item.client_msg_id)
+    }
+    if (sent.length) {
+      // No ack in time: the socket may be silently dead. Deliver over REST (same ids, so no duplicates).
+      setTimeout(() => {
+        if (outbox.items.some(i => sent.includes(i.client_msg_id) && i.state === 'sending')) {
+          outbox.requeueInFlight()
+          void flushViaRest(true)
+        }
+      }, ACK_TIMEOUT_MS)
     }
   }
 

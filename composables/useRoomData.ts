@@ -192,7 +192,10 @@ export function useRoomData() {
   async function loadOlder(roomId: number): Promise<boolean> {
     if (messages.reachedStart[roomId]) return false
     const first = messages.list(roomId)[0]
-    if (!first) return false
+    if (!first) {
+      messages.reachedStart[roomId] = true
+      return false
+    }
     const list = await api.get<Message[]>(`/rooms/${roomId}/messages`, { limit: PAGE, before: first.id })
     messages.upsert(roomId, list)
     if (list.length < PAGE) messages.reachedStart[roomId] = true

@@ -44,6 +44,7 @@ export default {
   'room.createTitle': 'Create a group',
   'room.createAction': 'Create',
   'room.members': '{n} members',
+  'room.memberOne': '1 member',
   'room.membersTitle': 'Members',
   'room.invite': 'Invite',
   'room.inviteTitle': 'Invite people',

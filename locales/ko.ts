@@ -46,6 +46,7 @@ const ko: Record<keyof typeof en, string> = {
   'room.createTitle': '그룹 만들기',
   'room.createAction': '만들기',
   'room.members': '멤버 {n}명',
+  'room.memberOne': '멤버 1명',
   'room.membersTitle': '멤버',
   'room.invite': '초대',
   'room.inviteTitle': '사람 초대하기',
