@@ -164,3 +164,33 @@ describe('limits (own server with low limits)', () => {
     expect(await Promise.race([s.closed, new Promise(r => setTimeout(() => r('still open'), 3000))])).toBe(1006)
   })
 })
+
+describe('ending sessions closes their sockets', () => {
+  it('a password change ends every other session and closes its sockets; the asking session stays', async () => {
+    const a = await registerUser()
+    const phone = await api('POST', '/auth/login', { body: { email: a.user.email, password: a.password } })
+    const here = await connect({ token: a.token })
+    const there = await connect({ token: phone.body.access_token })
+    const wrong = await api('PUT', '/auth/password', { token: a.token, body: { current_password: 'nope', new_password: 'a new password' } })
+    expect(wrong.status).toBe(401)
+    const ok = await api('PUT', '/auth/password', { token: a.token, body: { current_password: a.password, new_password: 'a new password' } })
+    expect(ok.status).toBe(200)
+    expect(await there.closed).toBe(4001)
+    expect((await here.request('ping', {})).type).toBe('pong')
+    expect((await api('GET', '/auth/me', { token: phone.body.access_token })).status).toBe(401)
+    expect((await api('POST', '/auth/login', { body: { email: a.user.email, password: 'a new password' } })).status).toBe(200)
+  })
+
+  it('ending one session from the list closes its sockets; another user cannot end it', async () => {
+    const a = await registerUser()
+    const b = await registerUser()
+    const laptop = await api('POST', '/auth/login', { body: { email: a.user.email, password: a.password } })
+    const s = await connect({ token: laptop.body.access_token })
+    const list = await api('GET', '/auth/sessions', { token: a.token })
+    expect(list.body).toHaveLength(2)
+    const target = list.body.find((x: any) => !x.current)
+    expect((await api('DELETE', `/auth/sessions/${target.id}`, { token: b.token })).status).toBe(404)
+    expect((await api('DELETE', `/auth/sessions/${target.id}`, { token: a.token })).status).toBe(204)
+    expect(await s.closed).toBe(4001)
+  })
+})
