@@ -68,6 +68,11 @@ describe('creating rooms', () => {
     expect(reopened.status).toBe(200)
     expect(reopened.body).toMatchObject({ id: first.body.id, member_count: 2 })
     expect((await api('GET', `/rooms/${first.body.id}`, { token: b.token })).status).toBe(200)
+    // ...also when both sides open it at the same moment.
+    await api('POST', `/rooms/${first.body.id}/leave`, { token: b.token })
+    const both = await Promise.all([a, b, a, b].map(u => api<Room>('POST', '/rooms', { token: u.token, body: { room_type: 'private', member_ids: [u === a ? b.user.id : a.user.id] } })))
+    expect(both.map(r => r.status)).toEqual([200, 200, 200, 200])
+    expect((await api<Member[]>('GET', `/rooms/${first.body.id}/members`, { token: b.token })).body).toHaveLength(2)
   })
 })
 
