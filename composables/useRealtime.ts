@@ -15,6 +15,7 @@ const ROOM_EVENT_TYPES = new Set<RoomEventType>(['new_message', 'message_updated
 const HEARTBEAT_MS = 25_000
 const PONG_TIMEOUT_MS = 10_000
 const ACK_TIMEOUT_MS = 8000
+const SESSION_ENDED = 4001
 
 interface Frame { type: string, payload?: Record<string, unknown>, request_id?: string }
 
@@ -134,6 +135,9 @@ export function useRealtime() {
         toasts.show(t('room.invited', { inviter: inviter?.username ?? '?', room: room.name }), { to: `/rooms/${room.id}` })
         break
       }
+      case 'room_deleted':
+        if (rooms.byId[Number(p.room_id)]) data.leftRoom(Number(p.room_id))
+        break
       case 'presence_update':
         presence.set(Number(p.user_id), { status: p.status as UserStatus, last_seen_at: (p.last_seen_at as string | null) ?? null })
         break
@@ -193,8 +197,15 @@ export function useRealtime() {
       }
       if (frame && typeof frame.type === 'string') handle(frame)
     }
-    socket.onclose = () => {
+    socket.onclose = (ev) => {
       if (ws !== socket) return
+      // 4001: this session was ended (logout elsewhere, password change): back to the login page.
+      if (ev.code === SESSION_ENDED) {
+        ws = null
+        stop()
+        auth.markExpired()
+        return
+      }
       lost()
     }
   }
