@@ -57,7 +57,7 @@ export function useRealtime() {
     if (restFlushing) return
     restFlushing = true
     try {
-      for (const item of outbox.takeSendable()) {
+      for (let batch = outbox.takeSendable(); batch.length; batch = outbox.takeSendable()) for (const item of batch) {
         if (state.value === 'open' && !force) {
           outbox.requeueInFlight()
           return flushOutbox()
@@ -109,17 +109,18 @@ export function useRealtime() {
   function handle(frame: Frame) {
     const p = frame.payload ?? {}
     if (ROOM_EVENT_TYPES.has(frame.type as RoomEventType)) {
-      const roomId = Number(p.room_id)
+      // room_updated carries the room itself, so its id is `id`; every other room frame has `room_id`.
+      const roomId = Number(p.room_id ?? (frame.type === 'room_updated' ? p.id : undefined))
       const seq = frameEventSeq(p)
       if (!roomId || !seq) return
-      if (frame.type === 'new_message') outbox.confirm((p as unknown as Message).client_msg_id)
+      if (frame.type === 'new_message' && outbox.confirm((p as unknown as Message).client_msg_id)) queueMicrotask(flushOutbox)
       data.roomSync().ingest(roomId, seq, frame.type as RoomEventType, p)
       return
     }
     switch (frame.type) {
       case 'message_ack': {
         const m = p.message as Message | undefined
-        outbox.confirm(p.client_msg_id as string)
+        if (outbox.confirm(p.client_msg_id as string)) queueMicrotask(flushOutbox)
         if (m) {
           if (messages.loaded[m.room_id]) messages.upsert(m.room_id, [m])
           rooms.notePreview(m)
@@ -147,7 +148,10 @@ export function useRealtime() {
       case 'error': {
         // A send_message we made failed for good (validation, not a member...): show it as failed.
         const id = frame.request_id ?? (p.request_id as string | undefined)
-        if (id && outbox.items.some(i => i.client_msg_id === id)) outbox.fail(id, String(p.code ?? 'ERROR'))
+        if (id && outbox.items.some(i => i.client_msg_id === id)) {
+          outbox.fail(id, String(p.code ?? 'ERROR'))
+          queueMicrotask(flushOutbox)
+        }
         break
       }
       case 'pong':

@@ -47,9 +47,19 @@ export class Outbox {
     return item
   }
 
-  /** Items to (re)send now, oldest first, each marked as in flight. Failed ones wait for a retry. */
+  /**
+   * What to (re)send now, marked as in flight: per room, the oldest pending message, and only when
+   * nothing of that room is in flight. One at a time per room keeps the order we wrote them in,
+   * whatever order the server would commit concurrent sends in. Failed ones wait for a retry.
+   */
   takeSendable(): OutboxItem[] {
-    const out = this.items.filter(i => i.state === 'pending')
+    const busy = new Set(this.items.filter(i => i.state === 'sending').map(i => i.room_id))
+    const out: OutboxItem[] = []
+    for (const i of this.items) {
+      if (i.state !== 'pending' || busy.has(i.room_id)) continue
+      busy.add(i.room_id)
+      out.push(i)
+    }
     for (const i of out) i.state = 'sending'
     if (out.length) this.persist()
     return out.map(i => ({ ...i }))

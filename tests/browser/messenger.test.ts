@@ -176,6 +176,33 @@ describe('two people chatting live', () => {
     expect(await countOf(b, 'survives reload')).toBe(1)
   })
 
+  it('A renames the room; B sees the new name live', async () => {
+    await a.page.getByTestId('toggle-members').click()
+    await a.page.getByTestId('rename').click()
+    await a.page.getByTestId('rename-input').fill('Renamed team')
+    await a.page.getByTestId('rename-submit').click()
+    await b.page.getByTestId('room-title').filter({ hasText: 'Renamed team' }).waitFor()
+    await b.page.locator(`[data-room-id="${roomId}"]`).getByTestId('room-name').filter({ hasText: 'Renamed team' }).waitFor()
+    await a.page.getByTestId('toggle-members').click()
+  })
+
+  it('B starts a direct chat with A from the people search; A gets it live with an unread badge', async () => {
+    await b.page.getByTestId('new-direct').click()
+    await b.page.getByTestId('user-search').fill(alice.username.slice(0, 6))
+    await b.page.getByTestId('user-result').filter({ hasText: alice.username }).click()
+    await b.page.waitForURL(/\/rooms\/\d+$/)
+    await b.page.getByTestId('room-title').filter({ hasText: alice.username }).waitFor()
+    await sendText(b.page, 'a private hello')
+    const dm = a.page.getByTestId('room-item').filter({ hasText: bob.username })
+    await dm.getByTestId('unread-badge').filter({ hasText: '1' }).waitFor()
+    expect(await dm.innerText()).toContain('a private hello')
+    // The direct room shows the peer's presence dot.
+    await dm.getByRole('img', { name: 'Online' }).waitFor()
+    await expect.poll(() => a.page.title()).toMatch(/^\(1\) /)
+    // B goes back to the group room for the presence test below.
+    await b.page.locator(`[data-room-id="${roomId}"]`).click()
+  })
+
   it('A sees B online, then offline after B closes the tab', async () => {
     await a.page.getByTestId('toggle-members').click()
     const member = a.page.locator(`[data-testid="member"][data-user="${bob.username}"]`)

@@ -15,14 +15,25 @@ describe('outbox', () => {
     expect(box.confirm(item.client_msg_id)).toBe(false) // a second copy (frame after ack) is a no-op
   })
 
-  it('resends in-flight messages with the same id after the connection drops', () => {
+  it('sends one message per room at a time, in the order written', () => {
     const box = new Outbox(memoryOutboxStorage())
     const a = box.add(1, 'a')
     const b = box.add(1, 'b')
+    const c = box.add(2, 'c')
+    expect(box.takeSendable().map(i => i.content)).toEqual(['a', 'c'])
+    expect(box.takeSendable()).toEqual([])
+    box.confirm(a.client_msg_id)
+    expect(box.takeSendable().map(i => i.client_msg_id)).toEqual([b.client_msg_id])
+    box.confirm(c.client_msg_id)
+  })
+
+  it('resends in-flight messages with the same id after the connection drops', () => {
+    const box = new Outbox(memoryOutboxStorage())
+    const a = box.add(1, 'a')
+    box.add(1, 'b')
     box.takeSendable()
     box.requeueInFlight()
-    const again = box.takeSendable()
-    expect(again.map(i => i.client_msg_id)).toEqual([a.client_msg_id, b.client_msg_id])
+    expect(box.takeSendable().map(i => i.client_msg_id)).toEqual([a.client_msg_id])
   })
 
   it('survives a reload: persisted bodies come back as pending, in order', () => {
@@ -30,7 +41,7 @@ describe('outbox', () => {
     const first = new Outbox(storage)
     first.add(3, 'one')
     first.add(3, 'two')
-    first.takeSendable() // the tab dies while these are in flight
+    first.takeSendable() // the tab dies while one is in flight
     const reloaded = new Outbox(storage)
     expect(reloaded.all().map(i => [i.content, i.state])).toEqual([['one', 'pending'], ['two', 'pending']])
   })
