@@ -4,7 +4,7 @@
  */
 import { defineWebSocketHandler } from 'h3'
 import { authenticateUpgrade, type SocketIdentity } from '../realtime/upgrade'
-import { Connection, type RawSocket } from '../realtime/connection'
+import { Connection, rawSocketOf } from '../realtime/connection'
 import { announceLeft, dispatch, forgetUser } from '../realtime/dispatch'
 import { hub } from '../realtime/hub'
 import { socketClosed, socketOpened } from '../realtime/presence'
@@ -31,7 +31,7 @@ export default defineWebSocketHandler({
     const identity = ctx.identity
     if (!identity) return peer.close(CLOSE_CODES.POLICY, 'unauthenticated')
     const ip = peer.remoteAddress ?? 'unknown'
-    const conn = new Connection(peer, peer.websocket as unknown as RawSocket, identity.userId, identity.sessionId, ip, identity.roomIds)
+    const conn = new Connection(peer, rawSocketOf(peer), identity.userId, identity.sessionId, ip, identity.roomIds)
     if (hub.countForIp(ip) >= useConfig().limits.socketsPerIp) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets from this address')
     ctx.conn = conn
     hub.register(conn)
