@@ -215,7 +215,17 @@ export function useRoomData() {
     void api.post(`/rooms/${roomId}/read`, { message_id: messageId }).catch(() => {})
   }
 
+  /** The session ended: nothing of this user may remain for whoever logs in next in this tab. */
+  function resetClientState() {
+    rooms.reset()
+    messages.reset()
+    presence.reset()
+    typing.reset()
+    outbox.reset()
+  }
+
   return {
+    resetClientState,
     roomSync,
     apply,
     loadRooms,

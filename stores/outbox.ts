@@ -37,7 +37,14 @@ export const useOutboxStore = defineStore('outbox', () => {
     retry: (id: string) => run(b => b.retry(id)),
     discard: (id: string) => run(b => b.discard(id)),
     dropRoom: (roomId: number) => run(b => b.dropRoom(roomId)),
+    /** Forget this tab's copy (the persisted one stays for the next login of the same user). */
     reset: () => {
+      box = new Outbox(memoryOutboxStorage())
+      sync()
+    },
+    /** Logging out on purpose: unsent bodies leave the device too (shared computers). */
+    discardAll: () => {
+      for (const item of box.all()) box.discard(item.client_msg_id)
       box = new Outbox(memoryOutboxStorage())
       sync()
     },

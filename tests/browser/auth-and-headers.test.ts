@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
+import { api, registerUser } from '../helpers/api'
 import { baseURL, gotoReady, launch, newPerson, openUser, signUp } from './helpers'
 
 let browser: Browser
@@ -69,6 +70,29 @@ describe('auth screens', () => {
     await page.getByLabel('Password').fill(me.password)
     await page.getByRole('button', { name: 'Log in' }).click()
     await page.getByTestId('me').filter({ hasText: me.username }).waitFor()
+    expect(problems).toEqual([])
+    await context.close()
+  })
+
+  it('after a logout, the next person in the same tab sees nothing of the previous one', async () => {
+    const first = await registerUser()
+    const second = await registerUser()
+    await api('POST', '/rooms', { token: first.token, body: { name: 'Private plans' } })
+    const { page, context, problems } = await openUser(browser)
+    for (const [who, rooms] of [[first, 1], [second, 0]] as const) {
+      if (who === second) {
+        await page.getByTestId('logout').click()
+        await page.waitForURL(/\/login/)
+      }
+      else await gotoReady(page, '/login')
+      await page.locator('input[name="email"]').fill(who.user.email)
+      await page.locator('input[name="password"]').fill(who.password)
+      await page.locator('button[type="submit"]').click()
+      await page.getByTestId('me').filter({ hasText: who.user.username }).waitFor()
+      if (rooms) await page.getByTestId('room-item').filter({ hasText: 'Private plans' }).waitFor()
+      else await page.getByText('No chats yet').waitFor()
+      expect(await page.getByTestId('room-item').count()).toBe(rooms)
+    }
     expect(problems).toEqual([])
     await context.close()
   })
