@@ -137,6 +137,12 @@ export function useRoomData() {
         return room.last_seq
       },
       unknownRoom: id => void loadRoom(id),
+      afterGap: (id) => {
+        void loadRoom(id).then(() => {
+          const last = messages.list(id).at(-1)
+          if (last && isViewing(id)) markRead(id, last.id)
+        })
+      },
     })
     return sync
   }
@@ -181,11 +187,19 @@ export function useRoomData() {
   }
 
   async function loadLatest(roomId: number) {
+    const from = rooms.lastSeq[roomId] ?? 0
     const list = await api.get<Message[]>(`/rooms/${roomId}/messages`, { limit: PAGE })
     messages.upsert(roomId, list)
     messages.loaded[roomId] = true
     messages.reachedStart[roomId] = list.length < PAGE
     for (const m of list) outbox.confirm(m.client_msg_id)
+    // Frames that arrived while the page was in flight were applied before this log existed (an edit
+    // newer than the page would be lost): replay them into it. Applying an event twice is harmless.
+    const upTo = rooms.lastSeq[roomId] ?? 0
+    if (upTo > from) {
+      const events = await api.get<RoomEvent[]>(`/rooms/${roomId}/events`, { after_seq: from, limit: Math.min(500, upTo - from) })
+      for (const ev of events) if (ev.seq <= upTo) apply(roomId, ev.type, ev.payload, false)
+    }
   }
 
   /** One page of older history. False when the start of the room is reached. */

@@ -18,6 +18,8 @@ export interface RoomSyncDeps {
   resync: (roomId: number) => Promise<number>
   /** A frame for a room this tab does not know yet (e.g. just invited): load it. */
   unknownRoom?: (roomId: number) => void
+  /** A live gap was filled: events applied as catch-up did not count unread; re-read the summary. */
+  afterGap?: (roomId: number) => void
 }
 
 export function createRoomSync(deps: RoomSyncDeps) {
@@ -38,7 +40,9 @@ export function createRoomSync(deps: RoomSyncDeps) {
     }
     else if (verdict !== 'duplicate') {
       // Either a gap, or a catch-up is under way and will fetch this event in order.
-      void catchUp(roomId)
+      const job = catchUp(roomId)
+      if (verdict === 'gap') void job.then(() => deps.afterGap?.(roomId), () => {})
+      else void job.catch(() => {})
     }
     return verdict
   }

@@ -106,6 +106,23 @@ describe('room sync', () => {
     expect(seqs[1]).toBe(40)
   })
 
+  it('after filling a live gap it asks for the room summary again (catch-up counts no unread)', async () => {
+    const log = [1, 2, 3].map(ev)
+    const seqs: Record<number, number> = { 1: 1 }
+    const gaps: number[] = []
+    const sync = createRoomSync({
+      getSeq: id => seqs[id],
+      setSeq: (id, s) => { seqs[id] = s },
+      fetchEvents: async (_id, after) => log.filter(e => e.seq > after),
+      apply: () => {},
+      resync: async () => 0,
+      afterGap: id => gaps.push(id),
+    })
+    sync.ingest(1, 3, 'new_message', log[2]!.payload)
+    await expect.poll(() => gaps).toEqual([1])
+    expect(seqs[1]).toBe(3)
+  })
+
   it('reports frames for rooms it does not know', () => {
     let asked = 0
     const sync = createRoomSync({ getSeq: () => undefined, setSeq: () => {}, fetchEvents: async () => [], apply: () => {}, resync: async () => 0, unknownRoom: () => { asked++ } })
