@@ -82,6 +82,12 @@ describe('screens', () => {
     await expect.poll(() => page.title()).toMatch(/^\(\d+\) Mmessenger$/)
     // Sorted by activity: the book club spoke last.
     expect(await page.getByTestId('room-name').first().innerText()).toBe('독서 모임')
+    // The filter box narrows the list, and says so when nothing matches.
+    await page.getByTestId('room-filter').fill('design')
+    await expect.poll(() => page.getByTestId('room-name').allInnerTexts()).toEqual(['Design team'])
+    await page.getByTestId('room-filter').fill('zzz')
+    await page.getByText('No chats match.').waitFor()
+    await page.getByTestId('room-filter').fill('')
     await page.locator(`[data-room-id="${teamRoom}"]`).click()
     await page.getByTestId('unread-divider').waitFor()
     await page.getByTestId('toggle-members').click()
