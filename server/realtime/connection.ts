@@ -1,6 +1,6 @@
 /** One open socket: who it belongs to, what rooms it hears, and its own rate limits. */
 import type { Peer } from 'crossws'
-import { TokenBucket } from './token-bucket'
+import { TokenBucket } from '../lib/token-bucket'
 import { useConfig } from '../lib/config/env'
 
 /** A socket whose unsent data passes this is not reading: drop it rather than buffer without end. */

@@ -5,7 +5,7 @@
 import { defineWebSocketHandler } from 'h3'
 import { authenticateUpgrade, type SocketIdentity } from '../realtime/upgrade'
 import { Connection, rawSocketOf } from '../realtime/connection'
-import { announceLeft, dispatch, forgetUser } from '../realtime/dispatch'
+import { announceLeft, dispatch } from '../realtime/dispatch'
 import { hub } from '../realtime/hub'
 import { socketClosed, socketOpened } from '../realtime/presence'
 import { connectionGone } from '../realtime/typing'
@@ -54,7 +54,6 @@ export default defineWebSocketHandler({
     connectionGone(conn)
     const viewed = [...conn.viewing]
     hub.unregister(conn)
-    forgetUser(conn.userId)
     for (const roomId of viewed) {
       if (!hub.userViews(conn.userId, roomId)) void announceLeft(conn, roomId, ctx.identity.user)
     }
