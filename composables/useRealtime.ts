@@ -149,6 +149,12 @@ export function useRealtime() {
         // A send_message we made failed for good (validation, not a member...): show it as failed.
         const id = frame.request_id ?? (p.request_id as string | undefined)
         if (id && outbox.items.some(i => i.client_msg_id === id)) {
+          // Too fast is not a failure: wait a moment and send it again (same id, so at most once).
+          if (p.code === 'RATE_LIMITED') {
+            outbox.requeueInFlight()
+            setTimeout(flushOutbox, 1000)
+            break
+          }
           outbox.fail(id, String(p.code ?? 'ERROR'))
           queueMicrotask(flushOutbox)
         }
