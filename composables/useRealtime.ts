@@ -72,6 +72,7 @@ export function useRealtime() {
           if (isApiError(e) && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 429) outbox.fail(item.client_msg_id, e.code)
           else {
             outbox.requeueInFlight()
+            if (isApiError(e, 'RATE_LIMITED')) setTimeout(flushOutbox, 2000)
             return
           }
         }
