@@ -16,10 +16,7 @@ export function useApi() {
     const url = '/api/v1' + path + (qs ? `?${qs}` : '')
     for (let attempt = 0; ; attempt++) {
       const token = await auth.freshToken()
-      if (!token) {
-        sessionOver()
-        throw new ApiError(401, 'UNAUTHORIZED', 'Session expired')
-      }
+      if (!token) throw noToken()
       const headers: Record<string, string> = { authorization: `Bearer ${token}` }
       if (options.body !== undefined) headers['content-type'] = 'application/json'
       let res: Response
@@ -31,7 +28,7 @@ export function useApi() {
       }
       if (res.status === 401 && attempt === 0) {
         if (await auth.refresh()) continue
-        sessionOver()
+        throw noToken()
       }
       if (!res.ok) throw await ApiError.from(res)
       if (res.status === 204) return undefined as T
@@ -40,9 +37,14 @@ export function useApi() {
     }
   }
 
-  function sessionOver() {
-    if (auth.isLoggedIn) auth.markExpired()
+  /**
+   * No usable token. If refreshing was refused the session is over (back to login); if it only
+   * failed to reach the server, the session may be fine: report a network error instead.
+   */
+  function noToken(): ApiError {
+    if (auth.isLoggedIn) return new ApiError(0, 'NETWORK', 'Network error')
     void navigateTo({ path: '/login', query: { expired: '1' } })
+    return new ApiError(401, 'UNAUTHORIZED', 'Session expired')
   }
 
   return {

@@ -23,6 +23,7 @@ export function useRoomData() {
   const typing = useTypingStore()
   const toasts = useToastsStore()
   const { t } = useI18n()
+  const router = useRouter()
 
   /** True while the user can actually see the newest messages of this room. */
   function isViewing(roomId: number): boolean {
@@ -40,7 +41,7 @@ export function useRoomData() {
     messages.forget(roomId)
     outbox.dropRoom(roomId)
     if (name) toasts.show(t('room.removed', { room: name }))
-    if (import.meta.client && useRoute().params.id === String(roomId)) void navigateTo('/')
+    if (import.meta.client && router.currentRoute.value.params.id === String(roomId)) void navigateTo('/')
   }
 
   function apply(roomId: number, type: RoomEventType, payload: Record<string, unknown>, live: boolean) {
