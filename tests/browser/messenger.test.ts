@@ -152,14 +152,21 @@ describe('two people chatting live', () => {
     await expect.poll(() => a.page.getByTestId('pending-message').count()).toBe(2)
     await b.page.waitForTimeout(500)
     expect(await countOf(b, 'offline one')).toBe(0)
+    // Meanwhile B writes: A must catch up on it after reconnecting (events after its last seq).
+    await sendText(b.page, 'while you were away')
+    await b.page.getByTestId('message-body').filter({ hasText: 'while you were away' }).waitFor()
+    await a.page.waitForTimeout(300)
+    expect(await countOf(a, 'while you were away')).toBe(0)
 
     await a.context.setOffline(false)
+    await a.page.getByTestId('message-body').filter({ hasText: 'while you were away' }).waitFor({ timeout: 30_000 })
     await b.page.getByTestId('message-body').filter({ hasText: 'offline two' }).waitFor({ timeout: 30_000 })
     await expect.poll(() => a.page.getByTestId('pending-message').count(), { timeout: 15_000 }).toBe(0)
     await b.page.waitForTimeout(1000) // any duplicate would have arrived by now
     expect(await countOf(b, 'offline one')).toBe(1)
     expect(await countOf(b, 'offline two')).toBe(1)
     expect(await countOf(a, 'offline one')).toBe(1)
+    expect(await countOf(a, 'while you were away')).toBe(1)
     const order = (await bodies(b.page)).filter(t => t.startsWith('offline'))
     expect(order).toEqual(['offline one', 'offline two'])
   })
