@@ -138,7 +138,7 @@ export function useRealtime() {
         break
       }
       case 'room_deleted':
-        if (rooms.byId[Number(p.room_id)]) data.leftRoom(Number(p.room_id))
+        if (rooms.byId[Number(p.room_id)]) data.leftRoom(Number(p.room_id), 'deleted')
         break
       case 'presence_update':
         presence.set(Number(p.user_id), { status: p.status as UserStatus, last_seen_at: (p.last_seen_at as string | null) ?? null })

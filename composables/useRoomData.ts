@@ -5,6 +5,7 @@
 import type { Member, Message, PublicUser, Room, RoomEvent, RoomEventType } from '~/shared/protocol/objects'
 import { createRoomSync } from '~/utils/room-sync'
 import { isApiError } from '~/utils/api-error'
+import { roomTitle } from '~/utils/display'
 
 const PAGE = 50
 let sync: ReturnType<typeof createRoomSync> | null = null
@@ -35,12 +36,14 @@ export function useRoomData() {
     presence.seed(room.last_message?.sender ?? null)
   }
 
-  function leftRoom(roomId: number) {
-    const name = rooms.byId[roomId]?.name
+  /** The room is gone for us (removed, left elsewhere, or deleted): drop it and say why. */
+  function leftRoom(roomId: number, why: 'removed' | 'deleted' = 'removed') {
+    const room = rooms.byId[roomId]
+    const name = room ? roomTitle(room) : ''
     rooms.remove(roomId)
     messages.forget(roomId)
     outbox.dropRoom(roomId)
-    if (name) toasts.show(t('room.removed', { room: name }))
+    if (name) toasts.show(t(why === 'deleted' ? 'room.deleted' : 'room.removed', { room: name }))
     if (import.meta.client && router.currentRoute.value.params.id === String(roomId)) void navigateTo('/')
   }
 

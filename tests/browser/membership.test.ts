@@ -95,6 +95,7 @@ describe('membership by role', () => {
     await l.page.getByTestId('member').nth(2).waitFor()
     expect(await l.page.getByRole('button', { name: /^Remove / }).count()).toBe(0)
     expect(await l.page.getByTestId('rename').count()).toBe(0)
+    expect(await l.page.getByTestId('delete-room').count()).toBe(0)
 
     await o.page.getByTestId('toggle-members').click()
     o.page.once('dialog', d => void d.accept())
@@ -109,6 +110,14 @@ describe('membership by role', () => {
     await l.page.waitForURL(u => u.pathname === '/')
     await o.page.locator(`[data-testid="member"][data-user="${leaver.user.username}"]`).waitFor({ state: 'detached' })
     await o.page.getByTestId('room-subtitle').filter({ hasText: '1 member' }).waitFor()
+    // The owner deletes the room; it disappears for everyone, live.
+    await api('POST', `/rooms/${room.body.id}/members`, { token: owner.token, body: { user_id: kicked.user.id } })
+    await k.page.locator(`[data-room-id="${room.body.id}"]`).waitFor()
+    o.page.once('dialog', d => void d.accept())
+    await o.page.getByTestId('delete-room').click()
+    await o.page.waitForURL(u => u.pathname === '/')
+    await k.page.getByTestId('toast').filter({ hasText: 'Roles was deleted' }).waitFor()
+    await k.page.locator(`[data-room-id="${room.body.id}"]`).waitFor({ state: 'detached' })
     for (const w of [o, k, l]) expect(w.problems).toEqual([])
     for (const w of [o, k, l]) await w.context.close()
   })
