@@ -32,10 +32,19 @@ async function announce(userId: number, online: boolean, lastSeenAt: Date | null
   broadcast({ t: 'users', userIds: peers }, frame)
 }
 
+/**
+ * Stores last_seen_at; never throws. If the database is away, the presence change must still
+ * happen (a failed write here once left a user who closed the app during an outage online forever).
+ */
 async function touchLastSeen(userId: number): Promise<Date> {
   const now = new Date()
-  const db = await useDb()
-  await db.update(users).set({ lastSeenAt: now }).where(eq(users.id, userId))
+  try {
+    const db = await useDb()
+    await db.update(users).set({ lastSeenAt: now }).where(eq(users.id, userId))
+  }
+  catch (err) {
+    log.warn('last_seen_at not stored', errorFields(err))
+  }
   return now
 }
 

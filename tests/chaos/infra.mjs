@@ -260,18 +260,22 @@ function tail(file, lines = 15) {
 
 /**
  * Lines of a server log that mean trouble: a crash, an uncaught exception or unhandled rejection,
- * a raw stack trace. Expected noise during a fault (warnings, logged 5xx) is counted separately.
+ * a raw stack trace; and lines that leak a query or its parameters (message text, emails, hashes).
+ * Expected noise during a fault (warnings, logged 5xx) is only counted.
  */
 export function scanServerLog(text) {
   const lines = text.split('\n').filter(Boolean)
   const alarming = []
+  const leaks = []
   let errors = 0
   let warnings = 0
   for (const line of lines) {
-    if (/uncaught|unhandled|fatal|segmentation|out of memory|heap limit/i.test(line)) alarming.push(line)
+    if (/uncaught|unhandled|segmentation fault|out of memory|heap limit/i.test(line)) alarming.push(line)
     else if (!line.startsWith('{') && /^\s*at\s|Error:/.test(line)) alarming.push(line)
+    // Logs carry error names and codes, never a query or the values it was called with.
+    if (/params:|Failed query:|\b(select|insert into|update) .+ (from|values|set) /i.test(line)) leaks.push(line)
     if (line.includes('"level":"error"')) errors++
     if (line.includes('"level":"warn"')) warnings++
   }
-  return { lines: lines.length, errors, warnings, alarming }
+  return { lines: lines.length, errors, warnings, alarming, leaks }
 }

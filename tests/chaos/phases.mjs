@@ -1,6 +1,7 @@
 // The three fault scenarios. Each gets a fresh database on the suite's private MariaDB and its own
 // server instances; `at` is when a fault strikes, as a fraction of the load time.
-import { api } from './http.mjs'
+import WebSocket from 'ws'
+import { api, apiOk } from './http.mjs'
 import { serverEnv, sleep, startAppServer, startPrivateRedis, waitFor } from './infra.mjs'
 import { crossInstanceAfter } from './scenario.mjs'
 
@@ -17,6 +18,18 @@ async function readyzStatuses(url, ms) {
     await sleep(100)
   }
   return seen
+}
+
+/** A user with one open socket (online), to be closed while the database is down. */
+async function connectLeaver(url, username) {
+  const { user, access_token: token } = await apiOk(url, 'POST', '/auth/register', { body: { email: `${username}@example.test`, username, password: 'chaos horse battery' } })
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}`)
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve)
+    ws.once('error', reject)
+  })
+  await waitFor('the leaver to be online', async () => (await api(url, 'GET', `/users/${user.id}`, { token })).body?.status === 'online', 10_000)
+  return { user, token, ws }
 }
 
 /** 1. The server process is killed outright (SIGKILL) twice and started again on the same port. */
@@ -54,8 +67,10 @@ export function databaseRestart({ config, workDir, mariadb }) {
     at,
     name: `MariaDB ${signal}, restart`,
     kind: 'db',
-    async run({ servers: [server], clients }) {
+    async run({ servers: [server], clients, leaver }) {
       await mariadb.stop(signal)
+      // Someone closes the app for good while the database is away: they must still go offline.
+      if (signal === 'SIGKILL') leaver.ws.close(1000)
       // A third of the clients lose their socket while the database is away: their reconnects
       // (upgrade, session check, room list) meet the outage too.
       for (const c of clients.filter(c => c.index % 3 === 0)) c.ws?.terminate()
@@ -72,11 +87,14 @@ export function databaseRestart({ config, workDir, mariadb }) {
     title: 'MariaDB restarted mid-load (SIGKILL once, SIGTERM once)',
     async setup(tag) {
       const server = await startAppServer(`db-${tag}`, workDir, serverEnv({ DB_PORT: String(mariadb.port), DB_NAME: `mm_chaos_${tag}` }))
-      return { servers: [server], cleanup: () => server.stop('SIGTERM') }
+      const leaver = await connectLeaver(server.url, `${tag}leaver`)
+      return { servers: [server], leaver, cleanup: () => server.stop('SIGTERM') }
     },
     faults: [restart(0.25, 'SIGKILL'), restart(0.6, 'SIGTERM')],
-    check(record, env, { faults }) {
+    async check(record, env, { faults }) {
       const out = []
+      const seen = await api(env.servers[0].url, 'GET', `/users/${env.leaver.user.id}`, { token: env.leaver.token })
+      if (seen.body?.status !== 'offline') out.push({ kind: 'presence_stuck_online', detail: { user: env.leaver.user.id, status: seen.body?.status ?? seen.status } })
       for (const f of faults) {
         if (!f.detail.readyz_while_down?.['503']) out.push({ kind: 'readyz_not_503_while_db_down', detail: f.detail.readyz_while_down })
       }

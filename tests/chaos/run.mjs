@@ -62,7 +62,7 @@ function printPhase(r) {
   console.log(`   connections: ${r.connections.connects} connects, refused ${JSON.stringify(r.connections.refused_upgrades)}, error frames ${JSON.stringify(r.connections.error_frames)}`)
   console.log(`   REST: probe ${JSON.stringify(r.connections.rest_probe_statuses)}, bot ${JSON.stringify(r.connections.rest_bot_statuses)}`)
   for (const f of r.recovery) console.log(`   fault "${f.fault}": ${Object.entries(f).filter(([k]) => k !== 'fault').map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ')}`)
-  for (const [name, s] of Object.entries(r.servers)) console.log(`   server ${name}: ${s.starts} start(s), ${s.errors} error lines, ${s.warnings} warnings, ${s.alarming} alarming`)
+  for (const [name, s] of Object.entries(r.servers)) console.log(`   server ${name}: ${s.starts} start(s), ${s.errors} error lines, ${s.warnings} warnings, ${s.alarming} alarming, ${s.leaking} leaking a query`)
   for (const v of r.violations.slice(0, 20)) console.log(`   VIOLATION ${v.kind}: ${JSON.stringify(v.detail ?? v).slice(0, 400)}`)
   if (r.violations.length > 20) console.log(`   ... and ${r.violations.length - 20} more violations`)
 }

@@ -168,8 +168,9 @@ export async function runScenario(config, spec) {
     for (const server of env.servers) {
       for (const exit of server.unexpectedExits) record.violations.push({ kind: 'server_died_by_itself', detail: { server: server.name, ...exit } })
       const scan = scanServerLog(server.log())
-      logs[server.name] = { starts: server.starts, errors: scan.errors, warnings: scan.warnings, alarming: scan.alarming.length }
+      logs[server.name] = { starts: server.starts, errors: scan.errors, warnings: scan.warnings, alarming: scan.alarming.length, leaking: scan.leaks.length }
       for (const line of scan.alarming.slice(0, 5)) record.violations.push({ kind: 'alarming_server_log_line', detail: { server: server.name, line: line.slice(0, 300) } })
+      for (const line of scan.leaks.slice(0, 3)) record.violations.push({ kind: 'server_log_leaks_query', detail: { server: server.name, count: scan.leaks.length, line: line.slice(0, 300) } })
     }
     if (record.stats.restUnanswered) record.violations.push({ kind: 'rest_request_unanswered_10s', detail: { count: record.stats.restUnanswered } })
     for (const extra of (await spec.check?.(record, env, { clients, faults, loadStart })) ?? []) record.violations.push(extra)
