@@ -5,6 +5,9 @@ import { api, apiOk } from './http.mjs'
 import { serverEnv, sleep, startAppServer, startPrivateRedis, waitFor } from './infra.mjs'
 import { crossInstanceAfter } from './scenario.mjs'
 
+/** The servers' PRESENCE_GRACE_MS (serverEnv). */
+const PRESENCE_GRACE_MS = 1000
+
 async function readyzStatuses(url, ms) {
   const seen = {}
   const until = Date.now() + ms
@@ -20,16 +23,28 @@ async function readyzStatuses(url, ms) {
   return seen
 }
 
+async function registerUser(url, username) {
+  const { user, access_token: token } = await apiOk(url, 'POST', '/auth/register', { body: { email: `${username}@example.test`, username, password: 'chaos horse battery' } })
+  return { user, token }
+}
+
+function openSocket(url, token) {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}`)
+  ws.on('error', () => { /* a refused or dropped socket is the test's business, not a crash */ })
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws))
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)))
+  })
+}
+
+const statusOn = async (url, who, token) => (await api(url, 'GET', `/users/${who.user.id}`, { token })).body?.status ?? 'unknown'
+
 /** A user with one open socket (online), to be closed while the database is down. */
 async function connectLeaver(url, username) {
-  const { user, access_token: token } = await apiOk(url, 'POST', '/auth/register', { body: { email: `${username}@example.test`, username, password: 'chaos horse battery' } })
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}`)
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve)
-    ws.once('error', reject)
-  })
-  await waitFor('the leaver to be online', async () => (await api(url, 'GET', `/users/${user.id}`, { token })).body?.status === 'online', 10_000)
-  return { user, token, ws }
+  const person = await registerUser(url, username)
+  const ws = await openSocket(url, person.token)
+  await waitFor('the leaver to be online', async () => (await statusOn(url, person, person.token)) === 'online', 10_000)
+  return { ...person, ws }
 }
 
 /** 1. The server process is killed outright (SIGKILL) twice and started again on the same port. */
@@ -119,10 +134,22 @@ export function cluster({ config, workDir, mariadb }) {
       const common = { DB_PORT: String(mariadb.port), DB_NAME: `mm_chaos_${tag}`, REDIS_URL: redis.url, REDIS_PREFIX: `chaos:${tag}:` }
       const a = await startAppServer(`cluster-a-${tag}`, workDir, serverEnv({ ...common, INSTANCE_ID: `a-${tag}` }))
       const b = await startAppServer(`cluster-b-${tag}`, workDir, serverEnv({ ...common, INSTANCE_ID: `b-${tag}` }))
+      // Three people whose presence must come out right across the Redis restart.
+      const presence = {
+        twoSockets: await registerUser(a.url, `${tag}two`),
+        arrives: await registerUser(a.url, `${tag}arr`),
+        leaves: await registerUser(a.url, `${tag}lea`),
+        sockets: {},
+      }
+      presence.sockets.twoOnA = await openSocket(a.url, presence.twoSockets.token)
+      presence.sockets.twoOnB = await openSocket(b.url, presence.twoSockets.token)
+      presence.sockets.leaves = await openSocket(a.url, presence.leaves.token)
       return {
         servers: [a, b],
         redis,
+        presence,
         async cleanup() {
+          for (const ws of Object.values(presence.sockets)) ws.terminate()
           await Promise.all([a.stop('SIGTERM'), b.stop('SIGTERM')])
           await redis.stop('SIGKILL')
         },
@@ -133,11 +160,24 @@ export function cluster({ config, workDir, mariadb }) {
         at: 0.3,
         name: 'Redis SIGKILL, restart (empty)',
         kind: 'redis',
-        async run({ redis }) {
+        async run({ redis, servers: [a, b], record, presence }) {
           await redis.stop('SIGKILL')
+          // Presence while Redis is away: one user leaves, one arrives (both on A).
+          presence.sockets.leaves.close(1000)
+          presence.sockets.arrives = await openSocket(a.url, presence.arrives.token)
           await sleep(config.downMs)
           await redis.start()
-          return {}
+          const healedAt = Date.now()
+          // After the relay is back, a user with sockets on both instances closes the one on A.
+          await waitFor('the relay to carry frames again', () => Number.isFinite(crossInstanceAfter(record, healedAt)), 20_000, 50)
+          await sleep(500)
+          presence.sockets.twoOnA.close(1000)
+          await sleep(PRESENCE_GRACE_MS + 2500)
+          const seen = {}
+          for (const [name, server] of [['a', a], ['b', b]]) {
+            for (const who of ['twoSockets', 'arrives', 'leaves']) seen[`${who}_on_${name}`] = await statusOn(server.url, presence[who], presence.leaves.token)
+          }
+          return { healedAt, presence: seen }
         },
         // Recovered once a live frame crosses from one instance to the other again.
         recovered: (record, healedAt) => Number.isFinite(crossInstanceAfter(record, healedAt)),
@@ -168,6 +208,9 @@ export function cluster({ config, workDir, mariadb }) {
       }
       if (!clients.some(c => c.closes.some(x => x.url === a.url && x.code === 1001))) out.push({ kind: 'drain_not_observed', detail: 'no client of A saw 1001' })
       const redis = faults.find(f => f.kind === 'redis')
+      const expected = { twoSockets_on_a: 'online', twoSockets_on_b: 'online', arrives_on_a: 'online', arrives_on_b: 'online', leaves_on_a: 'offline', leaves_on_b: 'offline' }
+      const wrong = Object.entries(expected).filter(([k, v]) => redis.detail.presence?.[k] !== v)
+      if (wrong.length) out.push({ kind: 'presence_wrong_after_redis_restart', detail: { expected, seen: redis.detail.presence } })
       if (!(crossInstanceAfter(record, redis.healedAt) < drain.at)) out.push({ kind: 'redis_relay_did_not_resume', detail: 'no live frame crossed instances between the Redis restart and the drain' })
       return out
     },

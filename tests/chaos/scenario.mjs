@@ -112,6 +112,7 @@ export async function runScenario(config, spec) {
     bot = new RestSender({ user: botPerson.user, token: botPerson.token, roomId: rooms[0].id, urls, tag, shared: record, rate: config.rate })
 
     env.clients = clients
+    env.record = record
     for (const c of clients) c.start()
     await waitUntil(() => clients.every(c => c.open), 15_000, 'every client connected')
     stopProber = startProber(record, urls, people[0].token, rooms[0].id)
@@ -132,8 +133,8 @@ export async function runScenario(config, spec) {
       await sleep(Math.max(0, due - Date.now()))
       const at = Date.now()
       console.log(`  [${((at - loadStart) / 1000).toFixed(1)}s] ${fault.name}`)
-      const detail = await fault.run(env)
-      const healedAt = Date.now()
+      // A fault that goes on observing after the healing says when it healed.
+      const { healedAt = Date.now(), ...detail } = (await fault.run(env)) ?? {}
       faults.push({ name: fault.name, kind: fault.kind, at, healedAt, detail })
       // A fault may name what "recovered" means beyond reconnected clients (e.g. the Redis relay).
       if (fault.recovered) await waitUntil(() => fault.recovered(record, healedAt), 20_000, `recovery from ${fault.name}`).catch(() => undefined)
