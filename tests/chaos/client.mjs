@@ -209,7 +209,7 @@ export class ChaosClient {
       if (send.ack.id !== m.id || send.ack.seq !== m.seq) this.violation('two_messages_acked_for_one_client_msg_id', { cmid: send.cmid, first: send.ack, second: { id: m.id, seq: m.seq } })
       return
     }
-    send.ack = { id: m.id, seq: m.seq, at: Date.now(), url, attempts: send.attempts }
+    send.ack = { id: m.id, seq: m.seq, created_at: m.created_at, at: Date.now(), url, attempts: send.attempts }
     this.unacked.delete(send.cmid)
     this.shared.stats.acked++
     this.shared.ackTimes.push(send.ack.at)

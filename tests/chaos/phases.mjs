@@ -186,11 +186,15 @@ export function cluster({ config, workDir, mariadb }) {
         at: 0.6,
         name: 'instance A SIGTERM (graceful)',
         kind: 'socket',
-        async run({ servers: [a, b] }) {
+        async run(env) {
+          const { servers: [a, b], clients } = env
+          // Sends on their way through A when it is told to stop: does A finish storing them?
+          env.inFlightAtDrain = clients.filter(c => c.open && c.url === a.url).flatMap(c => [...c.unacked].map(cmid => c.sends.get(cmid)).filter(s => s.awaiting))
           const exit = await a.stop('SIGTERM', 30_000)
+          env.aExitedAt = Date.now()
           // B keeps serving throughout.
           const ready = await api(b.url, 'GET', '/auth/me')
-          return { a_exit_code: exit.code, a_exit_signal: exit.signal, a_exit_ms: exit.ms, b_answering: ready.status === 401 }
+          return { a_exit_code: exit.code, a_exit_signal: exit.signal, a_exit_ms: exit.ms, b_answering: ready.status === 401, in_flight_at_sigterm: env.inFlightAtDrain.length }
         },
       },
     ],
@@ -198,6 +202,8 @@ export function cluster({ config, workDir, mariadb }) {
       const out = []
       const [a, b] = env.servers
       const drain = faults.find(f => f.name.startsWith('instance A'))
+      // Stored before A exited (A finished the write; the client heard the ack from B on retry).
+      drain.detail.stored_by_a_before_exit = env.inFlightAtDrain.filter(s => s.ack && Date.parse(s.ack.created_at) <= env.aExitedAt).length
       if (drain.detail.a_exit_code !== 0) out.push({ kind: 'graceful_stop_exit_code', detail: drain.detail })
       if (!drain.detail.b_answering) out.push({ kind: 'other_instance_not_answering', detail: drain.detail })
       for (const c of clients) {
