@@ -59,16 +59,16 @@ function firstAfter(times, t) {
   return best
 }
 
-/** The longest pause between consecutive acks that overlaps [from, to]. */
+/** The longest pause between consecutive acks from the last ack before `from`, cut off at `to`. */
 function longestAckGap(times, from, to) {
   const sorted = [...times].sort((a, b) => a - b)
   let previous = sorted.filter(t => t < from).at(-1) ?? from
   let gap = 0
   for (const t of sorted) {
     if (t < from) continue
-    gap = Math.max(gap, t - previous)
+    gap = Math.max(gap, Math.min(t, to) - previous)
     previous = t
-    if (t > to) break
+    if (t >= to) break
   }
   return gap
 }
