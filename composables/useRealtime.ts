@@ -29,6 +29,8 @@ let heartbeat: ReturnType<typeof setInterval> | undefined
 let pongTimer: ReturnType<typeof setTimeout> | undefined
 let joinedRoom: number | null = null
 let listenersAdded = false
+/** A ticket is being fetched: a second trigger (online event, timer) must not open a second socket. */
+let connecting = false
 
 export function useRealtime() {
   const api = useApi()
@@ -169,9 +171,10 @@ export function useRealtime() {
 
   async function connect() {
     clearTimeout(reconnectTimer)
-    if (!wanted || ws) return
+    if (!wanted || ws || connecting) return
     state.value = navigator.onLine === false ? 'offline' : 'connecting'
     let ticket: string
+    connecting = true
     try {
       // freshToken refreshes an access token about to expire; the ticket itself lives 30 s.
       if (!await auth.freshToken()) {
@@ -183,6 +186,9 @@ export function useRealtime() {
     catch {
       if (!auth.isLoggedIn) return stop()
       return scheduleReconnect()
+    }
+    finally {
+      connecting = false
     }
     if (!wanted || ws) return
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:'
