@@ -44,7 +44,7 @@ export const useOutboxStore = defineStore('outbox', () => {
     },
     /** Logging out on purpose: unsent bodies leave the device too (shared computers). */
     discardAll: () => {
-      for (const item of box.all()) box.discard(item.client_msg_id)
+      box.clearAll()
       box = new Outbox(memoryOutboxStorage())
       sync()
     },

@@ -27,9 +27,12 @@ export function newClientMsgId(): string {
 
 export class Outbox {
   private items: OutboxItem[]
+  /** Every id this tab has held: storage entries it never knew belong to another tab. */
+  private known = new Set<string>()
   constructor(private storage: OutboxStorage) {
     // After a reload nothing is in flight any more: everything waits to be sent again.
     this.items = storage.load().map(i => i.state === 'sending' ? { ...i, state: 'pending' as const } : i)
+    for (const i of this.items) this.known.add(i.client_msg_id)
   }
 
   all(): OutboxItem[] {
@@ -43,6 +46,7 @@ export class Outbox {
   add(roomId: number, content: string, now = new Date()): OutboxItem {
     const item: OutboxItem = { client_msg_id: newClientMsgId(), room_id: roomId, content, created_at: now.toISOString(), state: 'pending' }
     this.items.push(item)
+    this.known.add(item.client_msg_id)
     this.persist()
     return item
   }
@@ -107,14 +111,25 @@ export class Outbox {
     this.confirm(clientMsgId)
   }
 
+  /** Logging out on purpose: every unsent body of this user leaves the device, whichever tab wrote it. */
+  clearAll(): void {
+    this.items = []
+    this.storage.save([])
+  }
+
   /** A room we left or lost: its unsent messages can never be delivered. */
   dropRoom(roomId: number): void {
     this.items = this.items.filter(i => i.room_id !== roomId)
     this.persist()
   }
 
+  /**
+   * Several tabs of one user share the storage key: keep the entries another tab wrote meanwhile
+   * instead of overwriting them (resending one of them later is harmless: same client_msg_id).
+   */
   private persist(): void {
-    this.storage.save(this.items)
+    const others = this.storage.load().filter(i => !this.known.has(i.client_msg_id))
+    this.storage.save([...others, ...this.items])
   }
 }
 

@@ -57,6 +57,19 @@ describe('outbox', () => {
     expect(box.takeSendable().map(i => i.content)).toEqual(['x'])
   })
 
+  it('two tabs sharing the storage do not erase each other\'s unsent messages', () => {
+    const storage = memoryOutboxStorage()
+    const tabA = new Outbox(storage)
+    const tabB = new Outbox(storage)
+    const a = tabA.add(1, 'from A')
+    const b = tabB.add(1, 'from B')
+    expect(storage.saved.map(i => i.content).sort()).toEqual(['from A', 'from B'])
+    tabB.confirm(b.client_msg_id)
+    expect(storage.saved.map(i => i.client_msg_id)).toEqual([a.client_msg_id])
+    // A reload picks up whatever is still unsent, whichever tab wrote it.
+    expect(new Outbox(storage).all().map(i => i.content)).toEqual(['from A'])
+  })
+
   it('drops the messages of a room you left', () => {
     const box = new Outbox(memoryOutboxStorage())
     box.add(1, 'keep')
