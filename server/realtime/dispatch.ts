@@ -118,6 +118,11 @@ export async function announceLeft(conn: Connection, roomId: number, user: Publi
   broadcast({ t: 'viewers', roomId, exceptUserId: conn.userId }, serializeFrame('user_left', { room_id: roomId, user_id: conn.userId, username: user.username, member_count: memberCount ?? null }))
 }
 
+function requestIdOf(value: unknown): RequestId {
+  if (typeof value === 'string') return value.slice(0, 128)
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined
+}
+
 function parse(text: string): { type?: unknown, payload?: unknown, request_id?: unknown } | null {
   try {
     const value = JSON.parse(text)
@@ -130,12 +135,14 @@ function parse(text: string): { type?: unknown, payload?: unknown, request_id?: 
 
 /** Handles one text frame from a socket. Never throws: every failure becomes an `error` frame. */
 export async function dispatch(conn: Connection, text: string, user: PublicUser): Promise<void> {
-  if (Buffer.byteLength(text) > useConfig().limits.wsFrameBytes) {
-    return conn.send(errorFrame(ERROR_CODES.PAYLOAD_TOO_LARGE, `Frames are limited to ${useConfig().limits.wsFrameBytes} bytes`))
-  }
-  const frame = parse(text)
+  const tooBig = Buffer.byteLength(text) > useConfig().limits.wsFrameBytes
+  const frame = tooBig ? null : parse(text)
+  const requestId = frame ? requestIdOf(frame.request_id) : undefined
+  // Every frame takes a token, whatever its type or shape, so pings, joins (a query each) and
+  // garbage are throttled like messages, and a flood ends in strikes and close 4029.
+  if (!conn.frameBucket.take()) return rateLimited(conn, requestId)
+  if (tooBig) return conn.send(errorFrame(ERROR_CODES.PAYLOAD_TOO_LARGE, `Frames are limited to ${useConfig().limits.wsFrameBytes} bytes`))
   if (!frame) return conn.send(errorFrame(ERROR_CODES.INVALID_FRAME, 'A frame must be one JSON object'))
-  const requestId = typeof frame.request_id === 'string' ? frame.request_id.slice(0, 128) : typeof frame.request_id === 'number' && Number.isFinite(frame.request_id) ? frame.request_id : undefined
   const type = frame.type
   if (typeof type !== 'string' || !Object.hasOwn(clientPayloadSchemas, type)) {
     return conn.send(errorFrame(ERROR_CODES.UNKNOWN_TYPE, `Unknown frame type${typeof type === 'string' ? ` "${type.slice(0, 40)}"` : ''}`, requestId))

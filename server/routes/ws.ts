@@ -41,7 +41,8 @@ export default defineWebSocketHandler({
 
   async message(peer, message) {
     const ctx = peer.context as PeerContext
-    if (!ctx.conn || !ctx.identity) return
+    // Frames still queued behind a close (4029, 4001) are not worth a query.
+    if (!ctx.conn || !ctx.identity || ctx.conn.closed) return
     await dispatch(ctx.conn, message.text(), ctx.identity.user)
   },
 
