@@ -21,6 +21,7 @@ export class Connection {
   readonly typingIn = new Set<number>()
   readonly messageBucket: TokenBucket
   readonly typingBucket: TokenBucket
+  readonly joinBucket: TokenBucket
   readonly frameBucket: TokenBucket
   /** A socket whose unsent data passes this is not reading: drop it rather than buffer without end. */
   private readonly maxBufferedBytes: number
@@ -41,6 +42,7 @@ export class Connection {
     const { limits } = useConfig()
     this.messageBucket = new TokenBucket(limits.messagesPerSecondPerConnection, limits.messagesPerSecondPerConnection * 2)
     this.typingBucket = new TokenBucket(limits.typingPerSecondPerConnection, limits.typingPerSecondPerConnection * 2)
+    this.joinBucket = new TokenBucket(limits.joinsPerSecondPerConnection, limits.joinsPerSecondPerConnection * 2)
     this.frameBucket = new TokenBucket(limits.framesPerSecondPerConnection, limits.framesPerSecondPerConnection * 2)
     this.maxBufferedBytes = limits.wsMaxBufferedBytes
   }

@@ -14,6 +14,7 @@ import { getRoomForUser } from '../services/rooms'
 import { broadcast } from './cluster'
 import { errorFrame, serializeFrame } from './frame'
 import { hub } from './hub'
+import { penalize } from './penalty'
 import { track } from './inflight'
 import { TokenBucket } from './token-bucket'
 import { typingStarted, typingStopped } from './typing'
@@ -36,9 +37,16 @@ function userBucket(userId: number): TokenBucket {
   return bucket
 }
 
-/** Forgets a user's bucket once their last socket has closed. */
+/**
+ * Forgets a user's bucket once their last socket has closed and the bucket has had time to fill
+ * up again (burst / rate = 2 s): forgetting it at once would hand a full burst to anyone who
+ * simply reconnects, and the per-user limit would not hold.
+ */
 export function forgetUser(userId: number): void {
-  if (!hub.socketsOfUser(userId).size) userBuckets.delete(userId)
+  if (hub.socketsOfUser(userId).size || !userBuckets.has(userId)) return
+  setTimeout(() => {
+    if (!hub.socketsOfUser(userId).size) userBuckets.delete(userId)
+  }, 2_000).unref()
 }
 
 function strike(conn: Connection): void {
@@ -47,7 +55,10 @@ function strike(conn: Connection): void {
     conn.strikeWindowStart = now
     conn.strikes = 0
   }
-  if (++conn.strikes > MAX_STRIKES) conn.close(CLOSE_CODES.RATE_ABUSE, 'rate limit abuse')
+  if (++conn.strikes > MAX_STRIKES && !conn.closed) {
+    penalize(conn.userId)
+    conn.close(CLOSE_CODES.RATE_ABUSE, 'rate limit abuse')
+  }
 }
 
 function rateLimited(conn: Connection, requestId: RequestId): void {
@@ -76,6 +87,7 @@ const handlers: { [T in ClientFrameType]: (conn: Connection, payload: ClientPayl
   },
 
   async join_room(conn, payload, requestId, user) {
+    if (!conn.joinBucket.take()) return rateLimited(conn, requestId)
     const room = await getRoomForUser(payload.room_id, conn.userId)
     hub.view(conn, room.id)
     conn.send(serializeFrame('room_joined', { room_id: room.id }, requestId))
@@ -83,6 +95,7 @@ const handlers: { [T in ClientFrameType]: (conn: Connection, payload: ClientPayl
   },
 
   async leave_room(conn, payload, requestId, user) {
+    if (!conn.joinBucket.take()) return rateLimited(conn, requestId)
     await requireMember(payload.room_id, conn.userId)
     const wasViewing = conn.viewing.has(payload.room_id)
     hub.unview(conn, payload.room_id)

@@ -32,7 +32,10 @@ export default defineWebSocketHandler({
     if (!identity) return peer.close(CLOSE_CODES.POLICY, 'unauthenticated')
     const ip = peer.remoteAddress ?? 'unknown'
     const conn = new Connection(peer, peer.websocket as unknown as RawSocket, identity.userId, identity.sessionId, ip, identity.roomIds)
-    if (hub.countForIp(ip) >= useConfig().limits.socketsPerIp) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets from this address')
+    const { limits } = useConfig()
+    if (hub.countForIp(ip) >= limits.socketsPerIp) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets from this address')
+    // The upgrade checked the user's count too, but upgrades that raced past it together are only counted here.
+    if (hub.socketsOfUser(identity.userId).size >= limits.socketsPerUser) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets for this user')
     ctx.conn = conn
     hub.register(conn)
     conn.socket.on('pong', () => { conn.alive = true })
