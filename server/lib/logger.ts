@@ -19,9 +19,10 @@ function write(level: Level, msg: string, fields?: Record<string, unknown>) {
 /** Only the name and message of an error, never its SQL or the values it was called with. */
 export function errorFields(err: unknown): Record<string, unknown> {
   const e = err as { name?: string, code?: string, message?: string, stack?: string, cause?: { code?: string } }
-  // Drizzle puts the query and its parameters in the message: keep neither.
+  // Drizzle puts the query and its parameters in the message: keep neither, and keep only the
+  // frames of the stack (its first lines repeat the whole message).
   const message = typeof e?.message === 'string' ? e.message.split('\nparams:')[0]!.replace(/^Failed query:.*/s, 'Failed query') : String(err)
-  return { err_name: e?.name, err_code: e?.code ?? e?.cause?.code, err_message: message.slice(0, 300), stack: e?.stack?.split('\n').slice(1, 6).join(' | ') }
+  return { err_name: e?.name, err_code: e?.code ?? e?.cause?.code, err_message: message.slice(0, 300), stack: e?.stack?.split('\n').filter(line => line.trimStart().startsWith('at ')).slice(0, 5).join(' | ') }
 }
 
 export const log = {

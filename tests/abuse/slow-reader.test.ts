@@ -24,8 +24,9 @@ describe('a socket that stops reading', () => {
 
   beforeAll(async () => {
     server = await startAbuseServer({ WS_MAX_BUFFERED_BYTES: String(process.env.ABUSE_SLOW_CAP ?? CAP) })
-    ;[sender, stalledUser, reader] = await Promise.all([1, 2, 3].map(() => registerUser({ base: server.url })))
-    roomId = (await createRoom(sender!, [stalledUser!.user.id, reader!.user.id], 'busy', server.url)).id
+    const users = await Promise.all([1, 2, 3].map(() => registerUser({ base: server.url })))
+    ;[sender, stalledUser, reader] = users as [TestUser, TestUser, TestUser]
+    roomId = (await createRoom(sender, [stalledUser.user.id, reader.user.id], 'busy', server.url)).id
   })
   afterAll(async () => {
     await server?.finish()
