@@ -20,6 +20,14 @@ describe('security headers', () => {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff')
       expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin')
     }
+    // Error answers too (Nitro's error handler sets its own, stricter policy: scripts off).
+    for (const path of ['/no-such-page', '/api/v1/no-such-route']) {
+      const res = await fetch(baseURL() + path)
+      expect(res.status, path).toBe(404)
+      expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'")
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff')
+      expect(res.headers.get('referrer-policy'), path).toMatch(/^(no-referrer|strict-origin-when-cross-origin)$/)
+    }
     const api = await fetch(baseURL() + '/api/v1/auth/me')
     expect(api.headers.get('content-security-policy')).toContain("default-src 'none'")
     expect(api.headers.get('x-content-type-options')).toBe('nosniff')
