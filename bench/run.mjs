@@ -1,0 +1,256 @@
+// `npm run bench`: the scenario ladder against the bare Node ceiling and against Mmessenger in the
+// same run, every Mmessenger figure next to the ceiling's as a ratio (absolute numbers on a shared
+// machine drift from run to run; ratios measured minutes apart drift much less).
+//
+//   npm run bench                       full ladder + knee search + idle test (about 10 minutes)
+//   npm run bench -- --quick            two small rungs and a short idle test (under 2 minutes)
+//   npm run bench -- --only ceiling     just the ceiling (or --only mmessenger)
+//   npm run bench -- --scenario 1000:50:2:16 [--duration 10]     one rung
+//   npm run bench -- --profile [--scenario 1000:50:2:8] [--only mmessenger]
+//                                       run a rung with `node --cpu-prof` on the server, rank hot paths
+//
+// Writes bench/results/latest.json, bench/results/latest.md and docs/bench.svg (not with --scenario
+// or --profile, which write bench/results/scenario.json or bench/results/profile-*.{json,txt}).
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { join } from 'node:path'
+import { parseArgs, parseScenario } from './lib/args.mjs'
+import { formatProfile, summarizeProfile } from './lib/cpuprofile.mjs'
+import { round } from './lib/histogram.mjs'
+import { formatComparison, formatIdle, formatRun, comparisonRows, idleRows, markdownTable, svgChart } from './lib/report.mjs'
+import { createBenchDatabase, durabilitySettings, ROOT, SERVER_ENTRY, startCeiling, startMmessenger } from './lib/targets.mjs'
+import { runScenario } from './load.mjs'
+
+const args = parseArgs()
+const RESULTS = join(ROOT, 'bench', 'results')
+const targets = args.only ? [args.only] : ['ceiling', 'mmessenger']
+for (const t of targets) if (!['ceiling', 'mmessenger'].includes(t)) throw new Error(`--only takes ceiling or mmessenger (got "${t}")`)
+const quick = !!args.quick
+const duration = Number(args.duration ?? (quick ? 4 : 10))
+const warmup = Number(args.warmup ?? (quick ? 1 : 2))
+// The whole ladder stops climbing once this much time has passed, so `npm run bench` is bounded.
+const budgetS = Number(args['budget-s'] ?? (quick ? 150 : 14 * 60))
+
+const FIXED = quick ? ['200:20:1:5', '1000:50:2:4'] : ['200:20:1:5', '1000:50:2:2', '2000:100:1:2']
+const KNEE_BASE = '1000:50:2'
+const KNEE_RATES = quick ? [] : String(args.rates ?? '4,8,12,16,24,32,48,64').split(',').map(Number)
+const IDLE = { connections: Number(args['idle-sockets'] ?? (quick ? 1000 : 5000)), roomSize: 50, hold: Number(args['idle-hold'] ?? (quick ? 5 : 30)) }
+
+const started = Date.now()
+const elapsedS = () => (Date.now() - started) / 1000
+let db = null
+
+async function main() {
+  if (targets.includes('mmessenger')) {
+    ensureBuild()
+    db = await createBenchDatabase()
+  }
+  const meta = await describeRun()
+  console.error(`bench: ${meta.command} on ${meta.machine.cpus} x ${meta.machine.cpu_model}, node ${meta.machine.node}, load ${meta.machine.loadavg_start.join(' ')}`)
+  if (meta.database) console.error(`bench: MariaDB ${meta.database.version}, innodb_flush_log_at_trx_commit=${meta.database.innodb_flush_log_at_trx_commit}, sync_binlog=${meta.database.sync_binlog}, log_bin=${meta.database.log_bin}`)
+
+  if (args.profile) return profile(meta)
+  if (args.scenario) {
+    const rung = await runRung(args.scenario, targets)
+    console.log(formatComparison([rung]))
+    save('scenario.json', { ...meta, finished_at: new Date().toISOString(), rungs: [rung] })
+    return
+  }
+
+  const rungs = []
+  for (const sc of FIXED) rungs.push(await runRung(sc, targets))
+
+  // The knee: raise the rate at C:S:K until p99 passes 100 ms or anything is lost.
+  const kneeLadder = rungs.filter(r => r.scenario.startsWith(`${KNEE_BASE}:`))
+  const climbing = new Set(targets.filter(t => kneeLadder.every(r => r[t]?.pass !== false)))
+  for (const rate of KNEE_RATES) {
+    if (!climbing.size) break
+    if (elapsedS() > budgetS - 90) {
+      console.error(`bench: time budget reached after ${Math.round(elapsedS())} s; the knee search stops here`)
+      break
+    }
+    const rung = await runRung(`${KNEE_BASE}:${rate}`, [...climbing])
+    rungs.push(rung)
+    kneeLadder.push(rung)
+    for (const t of [...climbing]) if (!rung[t]?.pass) climbing.delete(t)
+  }
+  const knee = {}
+  for (const t of targets) {
+    const passing = kneeLadder.filter(r => r[t]?.pass)
+    const best = passing.at(-1)?.[t]
+    knee[t] = {
+      deliveries_per_s: best?.deliveries_per_s ?? 0,
+      scenario: best?.scenario ?? null,
+      // Still passing on the last rate tried: the real knee lies above it.
+      at_least: climbing.has(t),
+    }
+  }
+
+  const idle = {}
+  if (!args['no-idle']) {
+    for (const t of targets) {
+      console.error(`bench: idle test, ${t}: ${IDLE.connections} sockets held ${IDLE.hold} s`)
+      idle[t] = await runScenario({ start: starter(t), connections: IDLE.connections, roomSize: IDLE.roomSize, senders: 0, rate: 0, hold: IDLE.hold, quiet: false })
+      console.error(formatRun(idle[t]))
+    }
+  }
+
+  const results = { ...meta, finished_at: new Date().toISOString(), elapsed_s: Math.round(elapsedS()), machine: { ...meta.machine, loadavg_end: os.loadavg().map(l => round(l)) }, rungs, knee, idle, targets: evaluate(rungs, knee, idle) }
+  console.log('')
+  console.log(formatComparison(rungs))
+  if (Object.keys(idle).length) console.log('\n' + formatIdle(idle))
+  console.log('\nknee (p99 <= 100 ms, nothing lost, at ' + KNEE_BASE + ':r): ' + targets.map(t => `${t} ${knee[t].at_least ? '>= ' : ''}${knee[t].deliveries_per_s.toLocaleString('en-US')}/s`).join(', '))
+  for (const check of results.targets) console.log(`${check.pass ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}`)
+  if (quick) console.log('\n(--quick: a smoke run; the knee and the full idle test need the full ladder)')
+  console.log(JSON.stringify({ knee, targets: results.targets.map(t => ({ name: t.name, pass: t.pass })) }))
+
+  save('latest.json', results)
+  writeFileSync(join(RESULTS, 'latest.md'), markdown(results))
+  mkdirSync(join(ROOT, 'docs'), { recursive: true })
+  writeFileSync(join(ROOT, 'docs', 'bench.svg'), chart(results))
+  console.error(`bench: wrote bench/results/latest.json, bench/results/latest.md and docs/bench.svg in ${Math.round(elapsedS())} s`)
+}
+
+function starter(t, cpuProfDir) {
+  return t === 'ceiling' ? () => startCeiling({ cpuProfDir }) : () => startMmessenger({ db, cpuProfDir, origin: !args['no-origin'] })
+}
+
+async function runRung(scenario, which, cpuProfDir) {
+  const sc = parseScenario(scenario)
+  const rung = { scenario }
+  for (const t of which) {
+    console.error(`bench: ${t} ${scenario} (${Math.round(elapsedS())} s elapsed)`)
+    rung[t] = await runScenario({ start: starter(t, cpuProfDir), ...sc, duration, warmup, deflate: !!args.deflate })
+    console.error(formatRun(rung[t]))
+  }
+  return rung
+}
+
+async function profile(meta) {
+  const scenario = args.scenario ?? '1000:50:2:8'
+  const dir = join(RESULTS, 'profiles', new Date().toISOString().replace(/[:.]/g, '-'))
+  const rung = await runRung(scenario, targets, dir)
+  console.log(formatComparison([rung]))
+  const files = readdirSync(dir).filter(f => f.endsWith('.cpuprofile'))
+  for (const t of targets) {
+    const file = files.find(f => f.startsWith(`${t}-`))
+    if (!file) {
+      console.error(`bench: no profile was written for ${t} (did the server exit cleanly on SIGTERM?)`)
+      continue
+    }
+    const summary = summarizeProfile(join(dir, file), { top: 30 })
+    const text = formatProfile(summary)
+    console.log(`\n=== ${t} ${scenario}: hottest functions by self time ===\n${text}`)
+    save(`profile-${t}.json`, { ...meta, scenario, result: rung[t], profile: summary })
+    writeFileSync(join(RESULTS, `profile-${t}.txt`), `${meta.command}\n${scenario}\n\n${text}\n`)
+  }
+  console.error(`bench: raw profiles in ${dir} (open them in Chrome DevTools > Performance)`)
+}
+
+/** The targets of issue 6 for Mmessenger, each as a ratio to the ceiling measured in this run. */
+function evaluate(rungs, knee, idle) {
+  if (!targets.includes('ceiling') || !targets.includes('mmessenger')) return []
+  const both = rungs.filter(r => r.ceiling && r.mmessenger)
+  const checks = []
+  const lossy = both.filter(r => r.mmessenger.lost || r.mmessenger.duplicated || r.mmessenger.misdelivered)
+  checks.push({ name: 'no lost or duplicated delivery on any rung', pass: lossy.length === 0, detail: lossy.length ? lossy.map(r => `${r.scenario}: lost ${r.mmessenger.lost}, dup ${r.mmessenger.duplicated}`).join('; ') : `${both.length} rungs clean` })
+  const cpu = both.filter(r => !r.mmessenger.overloaded && r.ceiling.server_cpu_us_per_delivery && r.mmessenger.server_cpu_us_per_delivery)
+    .map(r => ({ scenario: r.scenario, ratio: r.mmessenger.server_cpu_us_per_delivery / r.ceiling.server_cpu_us_per_delivery }))
+  const worstCpu = cpu.reduce((a, b) => (b.ratio > (a?.ratio ?? 0) ? b : a), null)
+  checks.push({ name: 'server CPU per delivery within 2x the ceiling', pass: !!worstCpu && worstCpu.ratio <= 2, detail: worstCpu ? `worst ${worstCpu.ratio.toFixed(2)}x at ${worstCpu.scenario}` : 'not measured' })
+  const low = both.filter(r => r.ceiling.offered_deliveries_per_s <= 16_000)
+  const slow = low.filter(r => !(r.mmessenger.latency_ms?.p99_ms <= 2 * r.ceiling.latency_ms.p99_ms + 10))
+  checks.push({ name: 'p99 within 2x the ceiling + 10 ms up to 16,000 deliveries/s', pass: low.length > 0 && slow.length === 0, detail: (slow.length ? slow : low).map(r => `${r.scenario}: ${r.mmessenger.latency_ms?.p99_ms} vs ${r.ceiling.latency_ms.p99_ms} ms`).join('; ') })
+  if (knee.ceiling && knee.mmessenger && KNEE_RATES.length) {
+    const k = knee.mmessenger.deliveries_per_s
+    checks.push({ name: 'knee at least half the ceiling\'s', pass: k >= knee.ceiling.deliveries_per_s / 2, detail: `${k}/s vs ${knee.ceiling.at_least ? '>= ' : ''}${knee.ceiling.deliveries_per_s}/s` })
+    checks.push({ name: 'knee at least 32,000 deliveries/s', pass: k >= 32_000, detail: `${knee.mmessenger.at_least ? '>= ' : ''}${k}/s` })
+  }
+  if (idle.ceiling && idle.mmessenger) {
+    const r = idle.mmessenger.rss_per_connection_kb / idle.ceiling.rss_per_connection_kb
+    checks.push({ name: 'idle RSS per socket within 1.5x the ceiling\'s', pass: r <= 1.5, detail: `${idle.mmessenger.rss_per_connection_kb} vs ${idle.ceiling.rss_per_connection_kb} KB (${r.toFixed(2)}x)` })
+  }
+  return checks
+}
+
+function ensureBuild() {
+  if (args.build || !existsSync(SERVER_ENTRY)) {
+    console.error('bench: building Mmessenger (npm run build)')
+    const res = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] })
+    if (res.status !== 0) throw new Error('npm run build failed')
+  }
+}
+
+async function describeRun() {
+  const git = (...a) => {
+    try {
+      return execFileSync('git', a, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    }
+    catch {
+      return null
+    }
+  }
+  return {
+    command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
+    started_at: new Date(started).toISOString(),
+    git: { commit: git('rev-parse', '--short', 'HEAD'), dirty: !!git('status', '--porcelain') },
+    build: targets.includes('mmessenger') && existsSync(SERVER_ENTRY) ? { built_at: statSync(SERVER_ENTRY).mtime.toISOString() } : null,
+    machine: {
+      cpus: os.cpus().length,
+      cpu_model: os.cpus()[0]?.model.trim(),
+      memory_gb: round(os.totalmem() / 2 ** 30, 1),
+      node: process.version,
+      loadavg_start: os.loadavg().map(l => round(l)),
+    },
+    database: targets.includes('mmessenger') ? await durabilitySettings() : null,
+    options: { quick, duration_s: duration, warmup_s: warmup, fixed: FIXED, knee_base: KNEE_BASE, knee_rates: KNEE_RATES, idle: IDLE, deflate: !!args.deflate },
+  }
+}
+
+function save(name, data) {
+  mkdirSync(RESULTS, { recursive: true })
+  writeFileSync(join(RESULTS, name), JSON.stringify(data, null, 2) + '\n')
+}
+
+function markdown(r) {
+  const lines = [
+    `# Mmessenger benchmark: \`${r.command}\``,
+    '',
+    `Run ${r.started_at} (${r.elapsed_s} s) at commit ${r.git.commit}${r.git.dirty ? ' (uncommitted changes)' : ''}; ${r.machine.cpus} x ${r.machine.cpu_model}, Node ${r.machine.node}, load average ${r.machine.loadavg_start.join(' ')} at the start and ${r.machine.loadavg_end.join(' ')} at the end.`,
+    'Server and load generator share the machine. Each cell is one run of ' + `${r.options.warmup_s} s warm-up + ${r.options.duration_s} s measured; "ratio" is Mmessenger / ceiling.`,
+  ]
+  if (r.database) lines.push(`MariaDB ${r.database.version}: innodb_flush_log_at_trx_commit=${r.database.innodb_flush_log_at_trx_commit}, sync_binlog=${r.database.sync_binlog}, log_bin=${r.database.log_bin}.`)
+  lines.push('', 'Scenario C:S:K:r = C connections in rooms of S members, K senders per room, r messages/s each; deliveries/s = C/S x K x r x S.', '', markdownTable(comparisonRows(r.rungs)), '')
+  if (Object.keys(r.knee).length) lines.push(`Knee (highest rate at ${KNEE_BASE}:r with p99 <= 100 ms and nothing lost): ${Object.entries(r.knee).map(([t, k]) => `${t} ${k.at_least ? '>= ' : ''}${k.deliveries_per_s.toLocaleString('en-US')} deliveries/s`).join(', ')}.`, '')
+  if (Object.keys(r.idle).length) lines.push(markdownTable(idleRows(r.idle)), '')
+  if (r.targets.length) {
+    lines.push('| issue 6 target | result | detail |', '|---|---|---|')
+    for (const t of r.targets) lines.push(`| ${t.name} | ${t.pass ? 'pass' : '**fail**'} | ${t.detail} |`)
+    lines.push('')
+  }
+  lines.push('![p99 latency against deliveries per second](../../docs/bench.svg)', '')
+  return lines.join('\n')
+}
+
+function chart(r) {
+  const colors = { ceiling: '#1f77b4', mmessenger: '#d62728' }
+  const series = targets.map(t => ({
+    name: `${t}${r.knee[t] ? ` (knee ${r.knee[t].at_least ? '>=' : ''}${Math.round(r.knee[t].deliveries_per_s / 1000)}k/s)` : ''}`,
+    color: colors[t],
+    points: r.rungs.filter(x => x.scenario.startsWith(`${KNEE_BASE}:`) && x[t]).map(x => ({ x: x[t].deliveries_per_s, y: x[t].latency_ms?.p99_ms ?? 0, fail: !x[t].pass })),
+  }))
+  return svgChart(series, { title: `p99 delivery latency, ${KNEE_BASE.replace(/:/g, ' / ')} (C / S / K), rising rate`, subtitle: `${r.command} · ${r.started_at.slice(0, 16).replace('T', ' ')} UTC · ${r.machine.cpus} cores shared by server and generator` })
+}
+
+const cleanup = async () => {
+  await db?.drop().catch(err => console.error(`bench: could not drop ${db.name}: ${err.message}`))
+}
+process.once('SIGINT', () => {
+  cleanup().finally(() => process.exit(130))
+})
+main().then(cleanup, async (err) => {
+  console.error(err)
+  await cleanup()
+  process.exit(1)
+})
