@@ -29,7 +29,7 @@ export const messages = mysqlTable('messages', {
 export const roomEvents = mysqlTable('room_events', {
   roomId: id('room_id').notNull().references(() => rooms.id, { onDelete: 'cascade' }),
   seq: id('seq').notNull(),
-  type: mysqlEnum('type', ['new_message', 'message_updated', 'message_deleted', 'member_added', 'member_removed', 'room_updated', 'read_updated']).notNull(),
+  type: mysqlEnum('type', ['new_message', 'message_updated', 'message_deleted', 'member_added', 'member_removed', 'member_updated', 'room_updated', 'read_updated']).notNull(),
   messageId: id('message_id'),
   payload: text('payload'),
   createdAt: createdAt(),

@@ -58,7 +58,8 @@ export interface Member {
   joined_at: string
 }
 
-export type RoomEventType = 'new_message' | 'message_updated' | 'message_deleted' | 'member_added' | 'member_removed' | 'room_updated' | 'read_updated'
+/** `member_updated` is an extension (a member's role changed); the rest are PROTOCOL.md's. */
+export type RoomEventType = 'new_message' | 'message_updated' | 'message_deleted' | 'member_added' | 'member_removed' | 'member_updated' | 'room_updated' | 'read_updated'
 
 export interface RoomEvent {
   room_id: number

@@ -1,0 +1,1 @@
+ALTER TABLE `room_events` MODIFY COLUMN `type` enum('new_message','message_updated','message_deleted','member_added','member_removed','member_updated','room_updated','read_updated') NOT NULL;

@@ -1,0 +1,13 @@
+import { sendNoContent } from 'h3'
+import { defineApiHandler } from '../../../../lib/http/handler'
+import { validatedParams } from '../../../../lib/http/validate'
+import { requireUser } from '../../../../lib/auth/require-user'
+import { roomIdParams } from '../../../../../shared/protocol/room-schemas'
+import { deleteRoom } from '../../../../services/rooms'
+
+export default defineApiHandler(async (event) => {
+  const { userId } = await requireUser(event)
+  const { id } = validatedParams(event, roomIdParams)
+  await deleteRoom(userId, id)
+  return sendNoContent(event)
+})

@@ -1,0 +1,180 @@
+/**
+ * Messages: send (idempotent by client_msg_id), history, edit, delete (tombstone), read markers.
+ * Shared by the REST routes and the WebSocket handler; emits only after commit.
+ */
+import { and, asc, desc, eq, gt, lt, type SQL } from 'drizzle-orm'
+import type { ResultSetHeader } from 'mysql2'
+import { messages, roomMembers, users } from '../../drizzle/schema'
+import { useDb } from '../lib/db/client'
+import { forbidden, fromZodError, isDuplicateKey, notFound } from '../lib/errors/app-error'
+import type { Message } from '../../shared/protocol/objects'
+import { editMessageSchema, sendMessageSchema, type ListMessagesQuery } from '../../shared/protocol/room-schemas'
+import { emit } from './domain-events'
+import { lockRoom, roleInTx } from './member-changes'
+import { requireMember } from './membership'
+import { appendRoomEvent, messageEventPayload } from './room-log'
+import { toMessage } from './room-presenters'
+import { touchRoomInTx } from './rooms'
+import { publicUserColumns } from './users'
+
+const messageWithSender = () => ({ message: messages, sender: publicUserColumns })
+
+async function findMessages(where: SQL | undefined, order: 'asc' | 'desc' = 'asc', limit = 1, offset = 0): Promise<Message[]> {
+  const db = await useDb()
+  const rows = await db.select(messageWithSender()).from(messages)
+    .leftJoin(users, eq(users.id, messages.senderId))
+    .where(where)
+    .orderBy(order === 'asc' ? asc(messages.seq) : desc(messages.seq))
+    .limit(limit)
+    .offset(offset)
+  return rows.map(r => toMessage(r.message, r.sender))
+}
+
+async function requireMessage(roomId: number, messageId: number): Promise<Message & { sender_id: number | null }> {
+  const [message] = await findMessages(and(eq(messages.roomId, roomId), eq(messages.id, messageId)))
+  if (!message) throw notFound('Message')
+  return { ...message, sender_id: message.sender?.id ?? null }
+}
+
+function parseContent(content: unknown): string {
+  const parsed = editMessageSchema.safeParse({ content })
+  if (!parsed.success) throw fromZodError(parsed.error)
+  return parsed.data.content
+}
+
+/**
+ * Stores a message as the room's next seq and announces it. A repeated `client_msg_id` from the
+ * same sender in the same room returns the stored message (`created: false`) and announces nothing;
+ * the database's unique key decides, so concurrent repeats cannot both be stored.
+ * @throws AppError 400 for bad input, 404 'Room not found' for non-members
+ */
+export async function sendMessage(userId: number, roomId: number, input: { content: string, message_type?: 'text', client_msg_id?: string | null }): Promise<{ message: Message, created: boolean }> {
+  const parsed = sendMessageSchema.safeParse(input)
+  if (!parsed.success) throw fromZodError(parsed.error)
+  const { content } = parsed.data
+  const clientMsgId = parsed.data.client_msg_id ?? null
+  await requireMember(roomId, userId)
+  const stored = async () => clientMsgId
+    ? (await findMessages(and(eq(messages.roomId, roomId), eq(messages.senderId, userId), eq(messages.clientMsgId, clientMsgId))))[0]
+    : undefined
+  const seen = await stored()
+  if (seen) return { message: seen, created: false }
+
+  const db = await useDb()
+  let messageId: number
+  try {
+    messageId = await db.transaction(async (tx) => {
+      const event = await appendRoomEvent(tx, roomId, 'new_message', {
+        messageId: async (seq) => {
+          // Checked again under the room lock: a removal may have committed since the check above.
+          if (!(await roleInTx(tx, roomId, userId))) throw notFound('Room')
+          const [res] = await tx.insert(messages).values({ roomId, seq, senderId: userId, content, messageType: 'text', clientMsgId })
+          return res.insertId
+        },
+      })
+      await touchRoomInTx(tx, roomId, event.messageId!)
+      return event.messageId!
+    })
+  }
+  catch (err) {
+    if (clientMsgId && isDuplicateKey(err, 'messages_client_msg_uq')) {
+      const raced = await stored()
+      if (raced) return { message: raced, created: false }
+    }
+    throw err
+  }
+  const message = await requireMessage(roomId, messageId)
+  const { sender_id: _senderId, ...wire } = message
+  emit({ kind: 'room_event', roomId, seq: wire.seq, type: 'new_message', payload: messageEventPayload('new_message', wire.seq, wire) })
+  return { message: wire, created: true }
+}
+
+/**
+ * The sender changes their message's content.
+ * @throws AppError 400 bad content, 404 room (non-member) or message (missing/deleted), 403 not the sender
+ */
+export async function editMessage(userId: number, roomId: number, messageId: number, content: string): Promise<Message> {
+  const text = parseContent(content)
+  await requireMember(roomId, userId)
+  const current = await requireMessage(roomId, messageId)
+  if (current.is_deleted) throw notFound('Message')
+  if (current.sender_id !== userId) throw forbidden('You can edit only your own messages')
+  const db = await useDb()
+  const seq = await db.transaction(async (tx) => {
+    const event = await appendRoomEvent(tx, roomId, 'message_updated', {
+      messageId: async () => {
+        const [res] = await tx.update(messages).set({ content: text, isEdited: true, editedAt: new Date() })
+          .where(and(eq(messages.id, messageId), eq(messages.isDeleted, false))) as unknown as [ResultSetHeader]
+        if (res.affectedRows !== 1) throw notFound('Message')
+        return messageId
+      },
+    })
+    return event.seq
+  })
+  const { sender_id: _senderId, ...message } = await requireMessage(roomId, messageId)
+  emit({ kind: 'room_event', roomId, seq, type: 'message_updated', payload: messageEventPayload('message_updated', seq, message) })
+  return message
+}
+
+/**
+ * Turns a message into a tombstone (content removed, `is_deleted`), keeping its seq in history.
+ * Deleting a deleted message changes nothing.
+ * @throws AppError 404 room (non-member) or message, 403 unless sender, owner or admin
+ */
+export async function deleteMessage(userId: number, roomId: number, messageId: number): Promise<void> {
+  const { role } = await requireMember(roomId, userId)
+  const current = await requireMessage(roomId, messageId)
+  if (current.is_deleted) return
+  if (current.sender_id !== userId && role === 'member') throw forbidden('You can delete only your own messages')
+  const db = await useDb()
+  const seq = await db.transaction(async (tx) => {
+    await lockRoom(tx, roomId)
+    const [res] = await tx.update(messages).set({ content: '', isDeleted: true })
+      .where(and(eq(messages.id, messageId), eq(messages.isDeleted, false))) as unknown as [ResultSetHeader]
+    if (res.affectedRows !== 1) return null
+    const event = await appendRoomEvent(tx, roomId, 'message_deleted', { messageId })
+    return event.seq
+  })
+  if (seq === null) return
+  emit({ kind: 'room_event', roomId, seq, type: 'message_deleted', payload: { room_id: roomId, id: messageId, seq, event_seq: seq } })
+}
+
+/**
+ * Moves the caller's read marker forward to a message of the room. Backwards (or to the same
+ * message) is a no-op that takes no seq and announces nothing.
+ * @throws AppError 404 room (non-member) or message
+ */
+export async function markRead(userId: number, roomId: number, messageId: number): Promise<void> {
+  await requireMember(roomId, userId)
+  const target = await requireMessage(roomId, messageId)
+  const db = await useDb()
+  const event = await db.transaction(async (tx) => {
+    await lockRoom(tx, roomId)
+    const [res] = await tx.update(roomMembers).set({ lastReadSeq: target.seq, lastReadMessageId: messageId })
+      .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId), lt(roomMembers.lastReadSeq, target.seq))) as unknown as [ResultSetHeader]
+    if (res.affectedRows !== 1) return null
+    return appendRoomEvent(tx, roomId, 'read_updated', {
+      payload: seq => ({ room_id: roomId, seq, user_id: userId, message_id: messageId }),
+    })
+  })
+  if (event) emit({ kind: 'room_event', roomId, seq: event.seq, type: 'read_updated', payload: event.payload! })
+}
+
+/**
+ * History, oldest first: the newest `limit` before the message `before` (or before the end, or
+ * skipping the newest `offset`), or the first `limit` after `after_seq`. Deleted messages stay as
+ * tombstones so seqs are whole.
+ * @throws AppError 404 room (non-member) or `before` message
+ */
+export async function listMessages(userId: number, roomId: number, query: ListMessagesQuery): Promise<Message[]> {
+  await requireMember(roomId, userId)
+  const inRoom = eq(messages.roomId, roomId)
+  if (query.after_seq !== undefined) return findMessages(and(inRoom, gt(messages.seq, query.after_seq)), 'asc', query.limit)
+  let where = and(inRoom)
+  if (query.before !== undefined) {
+    const before = await requireMessage(roomId, query.before)
+    where = and(inRoom, lt(messages.seq, before.seq))
+  }
+  const newestFirst = await findMessages(where, 'desc', query.limit, query.offset ?? 0)
+  return newestFirst.reverse()
+}
