@@ -121,7 +121,7 @@ async function runRung(scenario, which, cpuProfDir) {
   const rung = { scenario }
   for (const t of which) {
     console.error(`bench: ${t} ${scenario} (${Math.round(elapsedS())} s elapsed)`)
-    const run = () => runScenario({ start: starter(t, cpuProfDir), ...sc, duration, warmup, deflate: !!args.deflate })
+    const run = () => runScenario({ start: starter(t, cpuProfDir), ...sc, duration, warmup, deflate: !!args.deflate, fullParse: !!args['full-parse'] })
     rung[t] = await run()
     console.error(formatRun(rung[t]))
     // Other work on a shared machine can push one rung's p99 over the line; a rung that failed on

@@ -50,6 +50,49 @@ export function summarizeProfile(file, { top = 25 } = {}) {
     const p = IDLE.has(name) ? name : place(callFrame.url)
     places.set(p, (places.get(p) ?? 0) + us)
   }
+  // Inclusive (self + callees) time of the application's own functions, to see which of its
+  // paths the native and library time above is spent under.
+  const totalOf = new Map()
+  const visit = (root) => {
+    const stack = [[root, false]]
+    while (stack.length) {
+      const [node, done] = stack.pop()
+      if (done) {
+        let t = selfUs.get(node.id) ?? 0
+        for (const child of node.children ?? []) t += totalOf.get(child) ?? 0
+        totalOf.set(node.id, t)
+        continue
+      }
+      stack.push([node, true])
+      for (const child of node.children ?? []) stack.push([byId.get(child), false])
+    }
+  }
+  visit(profile.nodes[0])
+  const appFns = new Map()
+  const onStack = new Set()
+  const walk = (root) => {
+    // A function that calls itself is counted once per stack.
+    const stack = [[root, false]]
+    while (stack.length) {
+      const [node, done] = stack.pop()
+      const { callFrame } = node
+      const where = place(callFrame.url)
+      const isApp = callFrame.url && !where.startsWith('node:') && !callFrame.url.includes('node_modules/')
+      const key = `${callFrame.functionName || '(anonymous)'} ${where}:${callFrame.lineNumber + 1}`
+      if (done) {
+        if (isApp) onStack.delete(key)
+        continue
+      }
+      if (isApp && !onStack.has(key)) {
+        appFns.set(key, (appFns.get(key) ?? 0) + (totalOf.get(node.id) ?? 0))
+        onStack.add(key)
+        stack.push([node, true])
+      }
+      for (const child of node.children ?? []) stack.push([byId.get(child), false])
+    }
+  }
+  walk(profile.nodes[0])
+
   const busy = total - idle
   const rank = map => [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => ({ name, self_ms: Math.round(us / 1000), pct_of_busy: Math.round((1000 * us) / busy) / 10 }))
   return {
@@ -59,6 +102,7 @@ export function summarizeProfile(file, { top = 25 } = {}) {
     gc_pct_of_busy: Math.round((1000 * gc) / busy) / 10,
     functions: rank(fns),
     places: rank(places),
+    app_inclusive: rank(appFns),
   }
 }
 
@@ -67,5 +111,7 @@ export function formatProfile(summary) {
   for (const f of summary.functions) lines.push(`${String(f.pct_of_busy).padStart(6)}%  ${f.name}`)
   lines.push('', 'self % of busy  package / file')
   for (const p of summary.places) lines.push(`${String(p.pct_of_busy).padStart(6)}%  ${p.name}`)
+  lines.push('', 'total % of busy (self + callees)  application function (place:line)')
+  for (const f of summary.app_inclusive) lines.push(`${String(f.pct_of_busy).padStart(6)}%  ${f.name}`)
   return lines.join('\n')
 }
