@@ -41,6 +41,8 @@ const loopDelayMs = ns => round(Math.max(0, ns / 1e6 - ELD_RESOLUTION_MS))
  * @param {number} [o.drainSeconds] how long to wait for late deliveries after the last send
  * @param {boolean} [o.deflate] offer permessage-deflate like a browser does
  * @param {boolean} [o.fullParse] JSON.parse every frame, also deliveries (slower, for checking)
+ * @param {(profile: object) => void} [o.onProfile] receives the CPU profile of the measured window
+ *   when the target was started with `inspect`
  * @param {boolean} [o.quiet]
  */
 export async function runScenario(o) {
@@ -332,6 +334,7 @@ export async function runScenario(o) {
     let windowOpen = false
     let windowClosed = false
     let cpu1, db1, gen1, t1
+    let profiling = null
 
     await new Promise((resolve) => {
       const tick = () => {
@@ -343,6 +346,7 @@ export async function runScenario(o) {
           db0 = dbPid ? cpuSeconds(dbPid) : null
           gen0 = process.cpuUsage()
           eld.enable()
+          profiling = target.profiler?.start()
         }
         const elapsed = now - loadStart
         while (ptr < M && dueMs[order[ptr]] <= elapsed) {
@@ -373,12 +377,15 @@ export async function runScenario(o) {
           db1 = dbPid ? cpuSeconds(dbPid) : null
           gen1 = process.cpuUsage(gen0)
           eld.disable()
+          if (profiling) profiling = profiling.then(() => target.profiler.stop())
         }
         if (windowClosed && ptr >= M) resolve()
         else setTimeout(tick, 1)
       }
       tick()
     })
+
+    if (profiling) o.onProfile?.(await profiling)
 
     // --- drain: wait for every expected delivery and ack, or for progress to stop ---
     const expected = sent * S
@@ -491,7 +498,7 @@ async function main() {
     if (targetName === 'mmessenger') db = await createBenchDatabase()
     const start = targetName === 'ceiling'
       ? () => startCeiling({ cpuProfDir: args['cpu-prof-dir'] })
-      : () => startMmessenger({ db, cpuProfDir: args['cpu-prof-dir'], origin: !args['no-origin'] })
+      : () => startMmessenger({ db, cpuProfDir: args['cpu-prof-dir'], origin: !args['no-origin'], entry: args.server })
     const result = await runScenario({
       start,
       ...sc,

@@ -6,8 +6,9 @@
 //   npm run bench -- --quick            two small rungs and a short idle test (under 2 minutes)
 //   npm run bench -- --only ceiling     just the ceiling (or --only mmessenger)
 //   npm run bench -- --scenario 1000:50:2:16 [--duration 10]     one rung
-//   npm run bench -- --profile [--scenario 1000:50:2:8] [--only mmessenger]
-//                                       run a rung with `node --cpu-prof` on the server, rank hot paths
+//   npm run bench -- --profile [--scenario 1000:50:2:8] [--only mmessenger] [--profile-whole]
+//                                       profile the server(s) during a rung, rank hot paths
+//   npm run bench -- --server ../before/.output/server/index.mjs   benchmark another build
 //
 // Writes bench/results/latest.json, bench/results/latest.md and docs/bench.svg (not with --scenario
 // or --profile, which write bench/results/scenario.json or bench/results/profile-*.{json,txt}).
@@ -112,21 +113,22 @@ async function main() {
   console.error(`bench: wrote bench/results/latest.json, bench/results/latest.md and docs/bench.svg in ${Math.round(elapsedS())} s`)
 }
 
-function starter(t, cpuProfDir) {
-  return t === 'ceiling' ? () => startCeiling({ cpuProfDir }) : () => startMmessenger({ db, cpuProfDir, origin: !args['no-origin'] })
+/** @param {{cpuProfDir?: string, inspect?: boolean}} [prof] */
+function starter(t, prof = {}) {
+  return t === 'ceiling' ? () => startCeiling(prof) : () => startMmessenger({ db, ...prof, origin: !args['no-origin'], entry: args.server })
 }
 
-async function runRung(scenario, which, cpuProfDir) {
+async function runRung(scenario, which, prof) {
   const sc = parseScenario(scenario)
   const rung = { scenario }
   for (const t of which) {
     console.error(`bench: ${t} ${scenario} (${Math.round(elapsedS())} s elapsed)`)
-    const run = () => runScenario({ start: starter(t, cpuProfDir), ...sc, duration, warmup, deflate: !!args.deflate, fullParse: !!args['full-parse'] })
+    const run = () => runScenario({ start: starter(t, prof), ...sc, duration, warmup, deflate: !!args.deflate, fullParse: !!args['full-parse'], onProfile: prof?.onProfile && (p => prof.onProfile(t, p)) })
     rung[t] = await run()
     console.error(formatRun(rung[t]))
     // Other work on a shared machine can push one rung's p99 over the line; a rung that failed on
     // latency alone is run once more and the better run kept. Loss is never retried away.
-    if (!cpuProfDir && latencyOnlyFailure(rung[t])) {
+    if (!prof && latencyOnlyFailure(rung[t])) {
       console.error(`bench: ${t} ${scenario} failed on latency alone; running it once more`)
       const again = await run()
       console.error(formatRun(again))
@@ -143,23 +145,45 @@ function latencyOnlyFailure(r) {
     && r.connect_failures === 0 && r.send_failures === 0 && !r.overloaded
 }
 
+/**
+ * Profiles the server(s) under one rung with V8's CPU profiler. By default only the measured
+ * window is profiled (through the inspector); --profile-whole uses `node --cpu-prof` for the whole
+ * process life, start-up and connection ramp included.
+ */
 async function profile(meta) {
   const scenario = args.scenario ?? '1000:50:2:8'
   const dir = join(RESULTS, 'profiles', new Date().toISOString().replace(/[:.]/g, '-'))
-  const rung = await runRung(scenario, targets, dir)
+  mkdirSync(dir, { recursive: true })
+  const whole = !!args['profile-whole']
+  const profiles = {}
+  const prof = whole
+    ? { cpuProfDir: dir }
+    : {
+        inspect: true,
+        onProfile: (t, p) => {
+          const file = join(dir, `${t}-window.cpuprofile`)
+          writeFileSync(file, JSON.stringify(p))
+          profiles[t] = file
+        },
+      }
+  const rung = await runRung(scenario, targets, prof)
   console.log(formatComparison([rung]))
-  const files = readdirSync(dir).filter(f => f.endsWith('.cpuprofile'))
+  if (whole) {
+    for (const f of readdirSync(dir)) {
+      const t = targets.find(x => f.startsWith(`${x}-`))
+      if (t) profiles[t] = join(dir, f)
+    }
+  }
   for (const t of targets) {
-    const file = files.find(f => f.startsWith(`${t}-`))
-    if (!file) {
-      console.error(`bench: no profile was written for ${t} (did the server exit cleanly on SIGTERM?)`)
+    if (!profiles[t]) {
+      console.error(`bench: no profile was written for ${t}`)
       continue
     }
-    const summary = summarizeProfile(join(dir, file), { top: 30 })
+    const summary = summarizeProfile(profiles[t], { top: 30, label: `${t} ${scenario} (${whole ? 'whole process' : 'measured window'})` })
     const text = formatProfile(summary)
-    console.log(`\n=== ${t} ${scenario}: hottest functions by self time ===\n${text}`)
-    save(`profile-${t}.json`, { ...meta, scenario, result: rung[t], profile: summary })
-    writeFileSync(join(RESULTS, `profile-${t}.txt`), `${meta.command}\n${scenario}\n\n${text}\n`)
+    console.log(`\n=== ${t} ${scenario}: hottest functions ===\n${text}`)
+    save(`profile-${t}.json`, { ...meta, scenario, window_only: !whole, result: rung[t], profile: summary })
+    writeFileSync(join(RESULTS, `profile-${t}.txt`), `${meta.command}\n\n${text}\n`)
   }
   console.error(`bench: raw profiles in ${dir} (open them in Chrome DevTools > Performance)`)
 }
@@ -191,6 +215,7 @@ function evaluate(rungs, knee, idle) {
 }
 
 function ensureBuild() {
+  if (args.server) return
   if (args.build || !existsSync(SERVER_ENTRY)) {
     console.error('bench: building Mmessenger (npm run build)')
     const res = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] })
@@ -211,7 +236,7 @@ async function describeRun() {
     command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
     started_at: new Date(started).toISOString(),
     git: { commit: git('rev-parse', '--short', 'HEAD'), dirty: !!git('status', '--porcelain') },
-    build: targets.includes('mmessenger') && existsSync(SERVER_ENTRY) ? { built_at: statSync(SERVER_ENTRY).mtime.toISOString() } : null,
+    build: targets.includes('mmessenger') && existsSync(args.server ?? SERVER_ENTRY) ? { entry: args.server ?? '.output/server/index.mjs', built_at: statSync(args.server ?? SERVER_ENTRY).mtime.toISOString() } : null,
     machine: {
       cpus: os.cpus().length,
       cpu_model: os.cpus()[0]?.model.trim(),

@@ -19,11 +19,12 @@ function place(url) {
 }
 
 /**
- * @param {string} file path of a .cpuprofile
- * @param {{top?: number}} [opts]
+ * @param {string | object} source path of a .cpuprofile, or the profile itself
+ * @param {{top?: number, label?: string}} [opts]
  */
-export function summarizeProfile(file, { top = 25 } = {}) {
-  const profile = JSON.parse(readFileSync(file, 'utf8'))
+export function summarizeProfile(source, { top = 25, label } = {}) {
+  const profile = typeof source === 'string' ? JSON.parse(readFileSync(source, 'utf8')) : source
+  const file = label ?? (typeof source === 'string' ? source : 'profile')
   const byId = new Map(profile.nodes.map(n => [n.id, n]))
   const selfUs = new Map()
   for (let i = 0; i < profile.samples.length; i++) {

@@ -5,9 +5,10 @@ import { spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { SignJWT } from 'jose'
 import mysql from 'mysql2/promise'
+import { connectProfiler, inspectorUrl } from './inspector.mjs'
 
 export const ROOT = join(import.meta.dirname, '..', '..')
 export const CEILING_ENTRY = join(ROOT, 'bench', 'ceiling-server.mjs')
@@ -25,6 +26,8 @@ export const SERVER_ENTRY = join(ROOT, '.output', 'server', 'index.mjs')
  * @property {number} port
  * @property {(connections: number, roomSize: number) => Promise<{clients: ClientSpec[], warm: ClientSpec}>} prepare
  * @property {() => Promise<void>} stop
+ * @property {{start: () => Promise<unknown>, stop: () => Promise<object>, close: () => void} | null} profiler
+ *   set when started with `inspect`: profiles the load window only
  */
 
 async function freePort() {
@@ -38,15 +41,22 @@ async function freePort() {
   })
 }
 
-function profileArgs(cpuProfDir, name) {
+/**
+ * Node flags for profiling: `cpuProfDir` profiles the whole process life (`--cpu-prof`),
+ * `inspect` opens the inspector so the bench can profile just the load window.
+ */
+function profileArgs(cpuProfDir, name, inspect) {
+  if (inspect) return ['--inspect=127.0.0.1:0']
   if (!cpuProfDir) return []
   mkdirSync(cpuProfDir, { recursive: true })
   return ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`]
 }
 
-function stopper(proc, label) {
+function stopper(proc, label, profiler) {
   const exited = new Promise(resolve => proc.once('exit', resolve))
   return async () => {
+    // An open inspector session would hold the server's graceful shutdown open.
+    ;(await Promise.resolve(profiler).catch(() => null))?.close()
     if (proc.exitCode !== null || proc.signalCode !== null) return
     proc.kill('SIGTERM')
     const timer = setTimeout(() => {
@@ -58,9 +68,24 @@ function stopper(proc, label) {
   }
 }
 
+/** Passes the child's stderr through, minus the inspector's chatter. */
+function forwardStderr(stream) {
+  stream.on('data', (d) => {
+    const text = String(d).split('\n').filter(l => l && !/^(Debugger (listening|attached|ending)|For help, see|Waiting for the debugger)/.test(l)).join('\n')
+    if (text) process.stderr.write(text + '\n')
+  })
+}
+
+async function attachProfiler(proc, inspect) {
+  if (!inspect) return null
+  return connectProfiler(await inspectorUrl(proc.stderr))
+}
+
 /** @returns {Promise<Target>} */
-export async function startCeiling({ cpuProfDir } = {}) {
-  const proc = spawn(process.execPath, [...profileArgs(cpuProfDir, 'ceiling'), CEILING_ENTRY, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+export async function startCeiling({ cpuProfDir, inspect = false } = {}) {
+  const proc = spawn(process.execPath, [...profileArgs(cpuProfDir, 'ceiling', inspect), CEILING_ENTRY, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const profiler = attachProfiler(proc, inspect)
+  forwardStderr(proc.stderr)
   const port = await new Promise((resolve, reject) => {
     let out = ''
     const onData = (d) => {
@@ -79,6 +104,7 @@ export async function startCeiling({ cpuProfDir } = {}) {
     name: 'ceiling',
     pid: proc.pid,
     port,
+    profiler: await profiler,
     async prepare(connections, roomSize) {
       const url = `ws://127.0.0.1:${port}/ws`
       const headers = { Origin: `http://127.0.0.1:${port}` }
@@ -87,7 +113,7 @@ export async function startCeiling({ cpuProfDir } = {}) {
       // The warm-up client gets a room of its own, like on Mmessenger.
       return { clients, warm: { url, headers, roomId: Math.floor(connections / roomSize) + 2 } }
     },
-    stop: stopper(proc, 'ceiling server'),
+    stop: stopper(proc, 'ceiling server', profiler),
   }
 }
 
@@ -204,16 +230,19 @@ export const RATE_LIMITS_OFF = {
 }
 
 /**
- * @param {{db: Awaited<ReturnType<typeof createBenchDatabase>>, cpuProfDir?: string, origin?: boolean, env?: Record<string,string>}} options
+ * @param {{db: Awaited<ReturnType<typeof createBenchDatabase>>, cpuProfDir?: string, origin?: boolean, env?: Record<string,string>, entry?: string}} options
+ *   `entry` benchmarks another build (e.g. the one before a change) instead of this checkout's.
  * @returns {Promise<Target>}
  */
-export async function startMmessenger({ db, cpuProfDir, origin = true, env = {} }) {
-  if (!existsSync(SERVER_ENTRY)) throw new Error('No build found: run `npm run build` first (or pass --build)')
+export async function startMmessenger({ db, cpuProfDir, inspect = false, origin = true, env = {}, entry = SERVER_ENTRY }) {
+  entry = resolve(entry)
+  if (!existsSync(entry)) throw new Error(`No build found at ${entry}: run \`npm run build\` first (or pass --build)`)
   const port = await freePort()
   const jwtSecret = randomBytes(48).toString('base64url')
   let output = ''
-  const proc = spawn(process.execPath, [...profileArgs(cpuProfDir, 'mmessenger'), SERVER_ENTRY], {
-    cwd: ROOT,
+  const proc = spawn(process.execPath, [...profileArgs(cpuProfDir, 'mmessenger', inspect), entry], {
+    // The checkout the build belongs to (<root>/.output/server/index.mjs).
+    cwd: dirname(dirname(dirname(entry))),
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -235,7 +264,8 @@ export async function startMmessenger({ db, cpuProfDir, origin = true, env = {} 
   }
   proc.stdout.on('data', keep)
   proc.stderr.on('data', keep)
-  const stop = stopper(proc, 'Mmessenger server')
+  const profiler = attachProfiler(proc, inspect)
+  const stop = stopper(proc, 'Mmessenger server', profiler)
   const base = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 60_000
   for (;;) {
@@ -255,6 +285,7 @@ export async function startMmessenger({ db, cpuProfDir, origin = true, env = {} 
     name: 'mmessenger',
     pid: proc.pid,
     port,
+    profiler: await profiler,
     output: () => output,
     async prepare(connections, roomSize) {
       const tag = `b${randomBytes(3).toString('hex')}`
