@@ -57,6 +57,7 @@ async function startServer() {
       const exited = new Promise(resolve => proc.once('exit', resolve))
       proc.kill('SIGTERM')
       await exited
+      if (process.env.KEEP_BENCH_DB === '1') return console.log(`kept database ${dbName}`)
       const conn = await mysql.createConnection(dbConfig)
       await conn.query(`DROP DATABASE IF EXISTS \`${dbName}\``)
       await conn.end()

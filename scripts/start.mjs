@@ -8,6 +8,5 @@ const port = env.SERVER_PORT || env.NITRO_PORT || env.PORT
 const host = env.SERVER_HOST || env.NITRO_HOST || env.HOST
 if (port) env.NITRO_PORT = port
 if (host) env.NITRO_HOST = host
-env.NODE_ENV ||= 'production'
 
 await import('../.output/server/index.mjs')

@@ -19,9 +19,11 @@ export default defineNitroPlugin((nitroApp) => {
     }
     throw err
   }
-  // crossws on Node accepts 100 MiB frames by default; the protocol allows 64 KiB (close 1009 beyond).
+  // crossws on Node accepts 100 MiB frames by default. The protocol limit (WS_MAX_FRAME_BYTES,
+  // 64 KiB) is answered with an `error` frame and the socket stays up; a frame over 4x that is cut
+  // off by `ws` itself (close 1009) before it is ever buffered whole.
   // `serverOptions` reaches the Node adapter's `ws` server, though crossws 0.3 does not type it.
-  nitroApp.h3App.options.websocket = { ...nitroApp.h3App.options.websocket, serverOptions: { maxPayload: config.limits.wsFrameBytes } } as typeof nitroApp.h3App.options.websocket
+  nitroApp.h3App.options.websocket = { ...nitroApp.h3App.options.websocket, serverOptions: { maxPayload: config.limits.wsFrameBytes * 4 } } as typeof nitroApp.h3App.options.websocket
 
   useDb().then(
     () => log.info('database ready', { host: config.db.host, port: config.db.port, database: config.db.database }),

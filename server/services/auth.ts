@@ -6,7 +6,7 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from '../lib/auth/pa
 import { hashRefreshToken, newRefreshToken } from '../lib/auth/refresh-token'
 import { signAccessToken } from '../lib/auth/jwt'
 import { useConfig } from '../lib/config/env'
-import { AppError, conflict, isDuplicateKey, unauthorized } from '../lib/errors/app-error'
+import { AppError, conflict, isDuplicateKey, notFound, unauthorized } from '../lib/errors/app-error'
 import { ERROR_CODES } from '../../shared/protocol/error-codes'
 import type { AuthResponse, OwnUser, TokenResponse } from '../../shared/protocol/objects'
 import { toOwnUser } from './presenters'
@@ -133,3 +133,46 @@ export async function isSessionActive(userId: number, sessionId: number): Promis
 }
 
 export const me = ownUser
+
+/**
+ * Changes the password after checking the current one. Every other session of the user ends (their
+ * sockets close); the session that asked stays logged in.
+ * @throws AppError 401 INVALID_CREDENTIALS when the current password is wrong
+ */
+export async function changePassword(userId: number, sessionId: number, currentPassword: string, newPassword: string): Promise<void> {
+  const db = await useDb()
+  const [u] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId))
+  if (!u || !(await verifyPassword(u.passwordHash, currentPassword))) throw new AppError(401, ERROR_CODES.INVALID_CREDENTIALS, 'The current password is wrong')
+  await db.update(users).set({ passwordHash: await hashPassword(newPassword), passwordChangedAt: new Date() }).where(eq(users.id, userId))
+  const others = await db.select({ id: sessions.id }).from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), sql`${sessions.id} <> ${sessionId}`))
+  await revokeSessions(others.map(s => s.id), 'password_changed')
+}
+
+export interface SessionInfo {
+  id: number
+  user_agent: string | null
+  created_at: string
+  expires_at: string
+  current: boolean
+}
+
+/** The user's active sessions (logins), newest first. */
+export async function listSessions(userId: number, currentSessionId: number): Promise<SessionInfo[]> {
+  const db = await useDb()
+  const rows = await db.select().from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), sql`${sessions.expiresAt} > CURRENT_TIMESTAMP(3)`))
+    .orderBy(sql`${sessions.id} DESC`)
+  return rows.map(r => ({ id: r.id, user_agent: r.userAgent, created_at: r.createdAt.toISOString(), expires_at: r.expiresAt.toISOString(), current: r.id === currentSessionId }))
+}
+
+/**
+ * Ends one of the user's own sessions (e.g. a lost phone): its tokens stop working, its sockets close.
+ * @throws AppError 404 when the session is not the user's or already ended
+ */
+export async function endSession(userId: number, sessionId: number): Promise<void> {
+  const db = await useDb()
+  const [row] = await db.select({ id: sessions.id }).from(sessions).where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+  if (!row) throw notFound('Session')
+  await revokeSessions([sessionId], 'ended_by_user')
+}

@@ -53,7 +53,8 @@ export async function roleInTx(tx: Tx, roomId: number, userId: number): Promise<
 export async function addMemberInTx(tx: Tx, room: LockedRoom, userId: number, role: MemberRole): Promise<DomainEvent> {
   const [user] = await tx.select(publicUserColumns).from(users).where(eq(users.id, userId))
   if (!user) throw notFound('User')
-  await tx.insert(roomMembers).values({ roomId: room.id, userId, role, joinedAt: new Date() })
+  // A newcomer's read marker starts where they join: earlier history is there to read, not "unread".
+  await tx.insert(roomMembers).values({ roomId: room.id, userId, role, joinedAt: new Date(), lastReadSeq: room.lastSeq })
   room.memberCount += 1
   await tx.update(rooms).set({ memberCount: sql`${rooms.memberCount} + 1` }).where(eq(rooms.id, room.id))
   const event = await appendRoomEvent(tx, room.id, 'member_added', {

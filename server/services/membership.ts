@@ -62,11 +62,11 @@ export async function listMembers(userId: number, roomId: number): Promise<Membe
 /** Tells invitees about their new room, each seeing it as they will in GET /rooms. */
 export async function announceInvites(roomId: number, inviterId: number, inviteeIds: number[]): Promise<void> {
   if (!inviteeIds.length) return
-  const inviter = await getPublicUser(inviterId)
-  await Promise.all(inviteeIds.map(async (inviteeId) => {
-    const [room] = await loadRoomsForUser(inviteeId, roomId)
-    if (room) emit({ kind: 'user_frame', userIds: [inviteeId], type: 'room_invited', payload: { room, inviter } })
-  }))
+  const [inviter, [room]] = await Promise.all([getPublicUser(inviterId), loadRoomsForUser(inviteeIds[0]!, roomId)])
+  if (!room) return
+  // Invitees of one call all just joined as plain members, so one view fits them all (a direct
+  // room has a single invitee, whose `peer` is the inviter).
+  emit({ kind: 'user_frame', userIds: inviteeIds, type: 'room_invited', payload: { room, inviter } })
 }
 
 export function emitAll(events: DomainEvent[]): void {

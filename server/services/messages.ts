@@ -49,7 +49,8 @@ function parseContent(content: unknown): string {
  * @throws AppError 400 for bad input, 404 'Room not found' for non-members
  */
 export async function sendMessage(userId: number, roomId: number, input: { content: string, message_type?: 'text', client_msg_id?: string | null }): Promise<{ message: Message, created: boolean }> {
-  const parsed = sendMessageSchema.safeParse(input)
+  // Only the known fields: a WebSocket payload also carries room_id, which the strict schema would refuse.
+  const parsed = sendMessageSchema.safeParse({ content: input.content, message_type: input.message_type, client_msg_id: input.client_msg_id })
   if (!parsed.success) throw fromZodError(parsed.error)
   const { content } = parsed.data
   const clientMsgId = parsed.data.client_msg_id ?? null

@@ -70,7 +70,9 @@ async function openDirectRoom(userId: number, peerId: number): Promise<{ room: R
   const reopen = async () => {
     // Someone who left a direct room gets back in when either side opens it again.
     const { roomId, events } = await db.transaction(async (tx) => {
-      const [existing] = await tx.select({ id: rooms.id }).from(rooms).where(eq(rooms.directKey, directKey))
+      // A locking read: a plain one would fix this transaction's snapshot before the lock is held,
+      // and a concurrent re-add would then be invisible to the membership checks below.
+      const [existing] = await tx.select({ id: rooms.id }).from(rooms).where(eq(rooms.directKey, directKey)).for('update')
       if (!existing) return { roomId: null, events: [] }
       const room = await lockRoom(tx, existing.id)
       const events: DomainEvent[] = []

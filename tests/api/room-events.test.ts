@@ -19,7 +19,7 @@ describe('the room event log', () => {
     await invite(a!, room.id, d!)
     await api('DELETE', `/rooms/${room.id}/members/${b!.user.id}`, { token: c!.token })
     await api('PUT', `/rooms/${room.id}`, { token: a!.token, body: { name: 'Renamed room' } })
-    await api('POST', `/rooms/${room.id}/read`, { token: d!.token, body: { message_id: m3.id } })
+    await api('POST', `/rooms/${room.id}/read`, { token: c!.token, body: { message_id: m3.id } }) // c joined before m3
     await api('POST', `/rooms/${room.id}/leave`, { token: a!.token }) // ownership passes to c, the admin
     await send(d!, room.id, 'last word')
 

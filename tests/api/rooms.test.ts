@@ -68,6 +68,11 @@ describe('creating rooms', () => {
     expect(reopened.status).toBe(200)
     expect(reopened.body).toMatchObject({ id: first.body.id, member_count: 2 })
     expect((await api('GET', `/rooms/${first.body.id}`, { token: b.token })).status).toBe(200)
+    // ...also when both sides open it at the same moment.
+    await api('POST', `/rooms/${first.body.id}/leave`, { token: b.token })
+    const both = await Promise.all([a, b, a, b].map(u => api<Room>('POST', '/rooms', { token: u.token, body: { room_type: 'private', member_ids: [u === a ? b.user.id : a.user.id] } })))
+    expect(both.map(r => r.status)).toEqual([200, 200, 200, 200])
+    expect((await api<Member[]>('GET', `/rooms/${first.body.id}/members`, { token: b.token })).body).toHaveLength(2)
   })
 })
 
@@ -107,6 +112,7 @@ describe('members', () => {
   it('lets any member invite, refuses existing members, unknown users and a full room', async () => {
     const [a, b, c, d] = await Promise.all([registerUser(), registerUser(), registerUser(), registerUser()])
     const room = await createGroup(a, { max_members: 3, member_ids: [b.user.id] })
+    await send(a, room.id, 'before c joined')
     const res = await api<Member>('POST', `/rooms/${room.id}/members`, { token: b.token, body: { user_id: c.user.id } })
     expect(res.status).toBe(201)
     expect(res.body).toMatchObject({ user: { id: c.user.id, username: c.user.username }, role: 'member' })
@@ -120,7 +126,11 @@ describe('members', () => {
     expect((await api('POST', `/rooms/${room.id}/members`, { token: a.token, body: { user_id: 999999999 } })).status).toBe(404)
     expect((await api('POST', `/rooms/${room.id}/members`, { token: a.token, body: { user_id: 'x' } })).status).toBe(400)
     expect((await api('POST', `/rooms/${room.id}/members`, { token: a.token, body: { user_id: d.user.id, role: 'owner' } })).status).toBe(400)
-    expect((await api<Room>('GET', `/rooms/${room.id}`, { token: c.token })).body.member_count).toBe(3)
+    expect((await api<Room>('GET', `/rooms/${room.id}`, { token: c.token })).body).toMatchObject({ member_count: 3, unread_count: 0 })
+    // History from before joining is readable but not "unread"; what comes after is.
+    expect((await api('GET', `/rooms/${room.id}/messages`, { token: c.token })).body).toHaveLength(1)
+    await send(b, room.id, 'welcome c')
+    expect((await api<Room>('GET', `/rooms/${room.id}`, { token: c.token })).body.unread_count).toBe(1)
   })
 
   it('keeps admins from removing the owner or other admins, and 404s a non-member target', async () => {

@@ -47,3 +47,16 @@ export async function registerUser(options: { username?: string, base?: string }
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`)
   return { ...res.body, token: res.body.access_token, password }
 }
+
+/** Creates a group room owned by `owner` with the given members. */
+export async function createRoom(owner: TestUser, memberIds: number[] = [], name = uniqueName('room'), base?: string): Promise<any> {
+  const res = await api('POST', '/rooms', { token: owner.token, body: { name, member_ids: memberIds }, base })
+  if (res.status !== 201) throw new Error(`create room failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body
+}
+
+export async function ticketFor(user: TestUser, base?: string): Promise<string> {
+  const res = await api('POST', '/auth/ws-ticket', { token: user.token, base })
+  if (res.status !== 200) throw new Error(`ticket failed: ${res.status}`)
+  return res.body.ticket
+}

@@ -50,6 +50,8 @@ export function testEnv(dbName: string, extra: Record<string, string> = {}): Rec
     RATE_LIMIT_AUTH_PER_IP: '100000',
     RATE_LIMIT_LOGIN_PER_ACCOUNT: '100000',
     PRESENCE_GRACE_MS: '1500',
+    RATE_LIMIT_MESSAGES_PER_SECOND: '1000',
+    RATE_LIMIT_MESSAGES_PER_SECOND_PER_USER: '1000',
     ...extra,
   }
 }

@@ -15,6 +15,8 @@ export interface AppConfig {
   trustProxy: boolean
   autoMigrate: boolean
   redisUrl: string | null
+  /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
+  redisPrefix: string
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
   limits: {
     bodyBytes: number
@@ -140,6 +142,7 @@ export function loadConfig(): AppConfig {
     trustProxy: e.TRUST_PROXY === 'true' || e.TRUST_PROXY === '1',
     autoMigrate: e.AUTO_MIGRATE !== 'false' && e.AUTO_MIGRATE !== '0',
     redisUrl: e.REDIS_URL || null,
+    redisPrefix: e.REDIS_PREFIX || 'mm:',
     logLevel,
     limits: {
       bodyBytes: int('BODY_LIMIT_BYTES', 64 * 1024, problems, 1024),

@@ -1,0 +1,156 @@
+/**
+ * Client frames -> domain services. Parses each frame against the protocol's union, checks rate
+ * limits, and answers with the frame PROTOCOL.md names (echoing `request_id`) or an `error` frame.
+ * No SQL and no business rules here: the services decide.
+ */
+import { clientPayloadSchemas, CLOSE_CODES, type ClientFrameType, type ClientPayload } from '../../shared/protocol/frames'
+import { ERROR_CODES } from '../../shared/protocol/error-codes'
+import { toAppError } from '../lib/errors/app-error'
+import { errorFields, log } from '../lib/logger'
+import { useConfig } from '../lib/config/env'
+import { sendMessage, markRead } from '../services/messages'
+import { requireMember } from '../services/membership'
+import { getRoomForUser } from '../services/rooms'
+import { broadcast } from './cluster'
+import { errorFrame, serializeFrame } from './frame'
+import { hub } from './hub'
+import { track } from './inflight'
+import { TokenBucket } from './token-bucket'
+import { typingStarted, typingStopped } from './typing'
+import type { Connection } from './connection'
+import type { PublicUser } from '../../shared/protocol/objects'
+
+type RequestId = string | number | undefined
+
+/** Too many rate-limit refusals in this window and the socket is dropped as abusive. */
+const STRIKE_WINDOW_MS = 10_000
+const MAX_STRIKES = 50
+
+const userBuckets = new Map<number, TokenBucket>()
+function userBucket(userId: number): TokenBucket {
+  let bucket = userBuckets.get(userId)
+  if (!bucket) {
+    const rate = useConfig().limits.messagesPerSecondPerUser
+    userBuckets.set(userId, (bucket = new TokenBucket(rate, rate * 2)))
+  }
+  return bucket
+}
+
+/** Forgets a user's bucket once their last socket has closed. */
+export function forgetUser(userId: number): void {
+  if (!hub.socketsOfUser(userId).size) userBuckets.delete(userId)
+}
+
+function strike(conn: Connection): void {
+  const now = Date.now()
+  if (now - conn.strikeWindowStart > STRIKE_WINDOW_MS) {
+    conn.strikeWindowStart = now
+    conn.strikes = 0
+  }
+  if (++conn.strikes > MAX_STRIKES) conn.close(CLOSE_CODES.RATE_ABUSE, 'rate limit abuse')
+}
+
+function rateLimited(conn: Connection, requestId: RequestId): void {
+  conn.send(errorFrame(ERROR_CODES.RATE_LIMITED, 'Slow down: too many frames', requestId))
+  strike(conn)
+}
+
+function fail(conn: Connection, err: unknown, requestId: RequestId): void {
+  const appError = toAppError(err)
+  if (appError.status >= 500) log.error('ws frame failed', errorFields(err))
+  conn.send(errorFrame(appError.code, appError.message, requestId))
+}
+
+const notInRoom = (conn: Connection, requestId: RequestId) => conn.send(errorFrame(ERROR_CODES.NOT_FOUND, 'Room not found', requestId))
+
+const handlers: { [T in ClientFrameType]: (conn: Connection, payload: ClientPayload<T>, requestId: RequestId, user: PublicUser) => Promise<void> | void } = {
+  async send_message(conn, payload, requestId) {
+    if (!conn.messageBucket.take() || !userBucket(conn.userId).take()) return rateLimited(conn, requestId)
+    // The socket's room set is kept in step with membership events, so a non-member is refused
+    // without a query; the service checks again inside its transaction.
+    if (!conn.memberRooms.has(payload.room_id)) return notInRoom(conn, requestId)
+    typingStopped(conn, payload.room_id)
+    const { content, message_type, client_msg_id } = payload
+    const { message } = await track(sendMessage(conn.userId, payload.room_id, { content, message_type, client_msg_id }))
+    conn.send(serializeFrame('message_ack', { client_msg_id: message.client_msg_id, message }, requestId))
+  },
+
+  async join_room(conn, payload, requestId, user) {
+    const room = await getRoomForUser(payload.room_id, conn.userId)
+    hub.view(conn, room.id)
+    conn.send(serializeFrame('room_joined', { room_id: room.id }, requestId))
+    broadcast({ t: 'viewers', roomId: room.id, exceptUserId: conn.userId }, serializeFrame('user_joined', { room_id: room.id, user, member_count: room.member_count }))
+  },
+
+  async leave_room(conn, payload, requestId, user) {
+    await requireMember(payload.room_id, conn.userId)
+    const wasViewing = conn.viewing.has(payload.room_id)
+    hub.unview(conn, payload.room_id)
+    typingStopped(conn, payload.room_id)
+    conn.send(serializeFrame('room_left', { room_id: payload.room_id }, requestId))
+    if (wasViewing && !hub.userViews(conn.userId, payload.room_id)) await announceLeft(conn, payload.room_id, user)
+  },
+
+  typing(conn, payload, requestId, user) {
+    if (!conn.typingBucket.take()) return rateLimited(conn, requestId)
+    if (!conn.memberRooms.has(payload.room_id)) return notInRoom(conn, requestId)
+    if (payload.is_typing) typingStarted(conn, payload.room_id, user.username)
+    else typingStopped(conn, payload.room_id)
+  },
+
+  async mark_read(conn, payload, requestId) {
+    if (!conn.memberRooms.has(payload.room_id)) return notInRoom(conn, requestId)
+    await track(markRead(conn.userId, payload.room_id, payload.message_id))
+  },
+
+  ping(conn, _payload, requestId) {
+    conn.send(serializeFrame('pong', {}, requestId))
+  },
+}
+
+/** `user_left` to the room's other viewers, with the current member count. */
+export async function announceLeft(conn: Connection, roomId: number, user: PublicUser): Promise<void> {
+  let memberCount: number | undefined
+  try {
+    memberCount = (await getRoomForUser(roomId, conn.userId)).member_count
+  }
+  catch { /* no longer a member: the count is still useful but not essential */ }
+  broadcast({ t: 'viewers', roomId, exceptUserId: conn.userId }, serializeFrame('user_left', { room_id: roomId, user_id: conn.userId, username: user.username, member_count: memberCount ?? null }))
+}
+
+function parse(text: string): { type?: unknown, payload?: unknown, request_id?: unknown } | null {
+  try {
+    const value = JSON.parse(text)
+    return value && typeof value === 'object' && !Array.isArray(value) ? value : null
+  }
+  catch {
+    return null
+  }
+}
+
+/** Handles one text frame from a socket. Never throws: every failure becomes an `error` frame. */
+export async function dispatch(conn: Connection, text: string, user: PublicUser): Promise<void> {
+  if (Buffer.byteLength(text) > useConfig().limits.wsFrameBytes) {
+    return conn.send(errorFrame(ERROR_CODES.PAYLOAD_TOO_LARGE, `Frames are limited to ${useConfig().limits.wsFrameBytes} bytes`))
+  }
+  const frame = parse(text)
+  if (!frame) return conn.send(errorFrame(ERROR_CODES.INVALID_FRAME, 'A frame must be one JSON object'))
+  const requestId = typeof frame.request_id === 'string' ? frame.request_id.slice(0, 128) : typeof frame.request_id === 'number' && Number.isFinite(frame.request_id) ? frame.request_id : undefined
+  const type = frame.type
+  if (typeof type !== 'string' || !Object.hasOwn(clientPayloadSchemas, type)) {
+    return conn.send(errorFrame(ERROR_CODES.UNKNOWN_TYPE, `Unknown frame type${typeof type === 'string' ? ` "${type.slice(0, 40)}"` : ''}`, requestId))
+  }
+  const schema = clientPayloadSchemas[type as ClientFrameType]
+  const parsed = schema.safeParse(frame.payload ?? {})
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]
+    const where = first?.path.length ? `${first.path.join('.')}: ` : ''
+    return conn.send(errorFrame(ERROR_CODES.VALIDATION_FAILED, `Invalid payload for ${type}: ${where}${first?.message ?? 'bad value'}`, requestId))
+  }
+  try {
+    await (handlers[type as ClientFrameType] as (c: Connection, p: unknown, r: RequestId, u: PublicUser) => Promise<void> | void)(conn, parsed.data, requestId, user)
+  }
+  catch (err) {
+    fail(conn, err, requestId)
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * This instance's registry of open sockets: by user, by session, by room membership and by room
+ * viewing. Fan-out walks only the sockets of one room (crossws' own publish visits every socket).
+ */
+import type { Connection } from './connection'
+
+const byUser = new Map<number, Set<Connection>>()
+const bySession = new Map<number, Set<Connection>>()
+const byRoom = new Map<number, Set<Connection>>()
+const viewersByRoom = new Map<number, Set<Connection>>()
+const byIp = new Map<string, number>()
+
+function addTo<K>(map: Map<K, Set<Connection>>, key: K, conn: Connection) {
+  let set = map.get(key)
+  if (!set) map.set(key, (set = new Set()))
+  set.add(conn)
+}
+
+function removeFrom<K>(map: Map<K, Set<Connection>>, key: K, conn: Connection) {
+  const set = map.get(key)
+  if (!set) return
+  set.delete(conn)
+  if (!set.size) map.delete(key)
+}
+
+export const hub = {
+  register(conn: Connection): void {
+    addTo(byUser, conn.userId, conn)
+    addTo(bySession, conn.sessionId, conn)
+    byIp.set(conn.ip, (byIp.get(conn.ip) ?? 0) + 1)
+    for (const roomId of conn.memberRooms) addTo(byRoom, roomId, conn)
+  },
+
+  unregister(conn: Connection): void {
+    removeFrom(byUser, conn.userId, conn)
+    removeFrom(bySession, conn.sessionId, conn)
+    const n = (byIp.get(conn.ip) ?? 1) - 1
+    if (n > 0) byIp.set(conn.ip, n)
+    else byIp.delete(conn.ip)
+    for (const roomId of conn.memberRooms) removeFrom(byRoom, roomId, conn)
+    for (const roomId of conn.viewing) removeFrom(viewersByRoom, roomId, conn)
+  },
+
+  socketsOfUser: (userId: number): ReadonlySet<Connection> => byUser.get(userId) ?? EMPTY,
+  socketsOfSession: (sessionId: number): ReadonlySet<Connection> => bySession.get(sessionId) ?? EMPTY,
+  socketsOfRoom: (roomId: number): ReadonlySet<Connection> => byRoom.get(roomId) ?? EMPTY,
+  viewersOfRoom: (roomId: number): ReadonlySet<Connection> => viewersByRoom.get(roomId) ?? EMPTY,
+  countForIp: (ip: string): number => byIp.get(ip) ?? 0,
+  allSockets: function* (): Generator<Connection> {
+    for (const set of byUser.values()) yield* set
+  },
+  socketCount: (): number => {
+    let n = 0
+    for (const set of byUser.values()) n += set.size
+    return n
+  },
+
+  /** The user became a member: their open sockets start hearing the room at once. */
+  addMember(roomId: number, userId: number): void {
+    for (const conn of byUser.get(userId) ?? EMPTY) {
+      conn.memberRooms.add(roomId)
+      addTo(byRoom, roomId, conn)
+    }
+  },
+
+  /** The user left or was removed: their sockets stop hearing and viewing the room at once. */
+  removeMember(roomId: number, userId: number): void {
+    for (const conn of byUser.get(userId) ?? EMPTY) {
+      conn.memberRooms.delete(roomId)
+      removeFrom(byRoom, roomId, conn)
+      conn.viewing.delete(roomId)
+      removeFrom(viewersByRoom, roomId, conn)
+    }
+  },
+
+  forgetRoom(roomId: number): void {
+    for (const conn of byRoom.get(roomId) ?? EMPTY) {
+      conn.memberRooms.delete(roomId)
+      conn.viewing.delete(roomId)
+    }
+    byRoom.delete(roomId)
+    viewersByRoom.delete(roomId)
+  },
+
+  view(conn: Connection, roomId: number): void {
+    conn.viewing.add(roomId)
+    addTo(viewersByRoom, roomId, conn)
+  },
+
+  unview(conn: Connection, roomId: number): void {
+    conn.viewing.delete(roomId)
+    removeFrom(viewersByRoom, roomId, conn)
+  },
+
+  /** True when some socket of the user on this instance views the room. */
+  userViews(userId: number, roomId: number): boolean {
+    for (const conn of byUser.get(userId) ?? EMPTY) if (conn.viewing.has(roomId)) return true
+    return false
+  },
+}
+
+const EMPTY: ReadonlySet<Connection> = new Set()

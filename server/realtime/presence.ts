@@ -1,0 +1,140 @@
+/**
+ * Online while a user has at least one open socket on any instance; offline once the last one has
+ * been closed for the grace period (so a reload does not flap). With Redis, each instance keeps its
+ * per-user socket counts in its own hash and a heartbeat key; a crashed instance's users are swept.
+ */
+import { eq } from 'drizzle-orm'
+import { useConfig } from '../lib/config/env'
+import { useDb } from '../lib/db/client'
+import { users } from '../../drizzle/schema'
+import { errorFields, log } from '../lib/logger'
+import { setOnline, statusOf } from '../services/presence-state'
+import { sharedRoomPeerIds } from '../services/membership'
+import { broadcast, redisClient } from './cluster'
+import { serializeFrame } from './frame'
+import { hub } from './hub'
+
+const HEARTBEAT_MS = 5000
+const INSTANCE_TTL_SECONDS = 15
+const graceTimers = new Map<number, NodeJS.Timeout>()
+let heartbeat: NodeJS.Timeout | undefined
+
+const prefix = () => useConfig().redisPrefix
+const countsKey = (instanceId: string) => `${prefix()}presence:${instanceId}`
+const aliveKey = (instanceId: string) => `${prefix()}instance:${instanceId}`
+const instancesKey = () => `${prefix()}instances`
+
+async function announce(userId: number, online: boolean, lastSeenAt: Date | null): Promise<void> {
+  broadcast({ t: 'presence', userId, online })
+  const peers = await sharedRoomPeerIds(userId)
+  if (!peers.length) return
+  const frame = serializeFrame('presence_update', { user_id: userId, status: online ? 'online' : 'offline', last_seen_at: lastSeenAt?.toISOString() ?? null })
+  broadcast({ t: 'users', userIds: peers }, frame)
+}
+
+async function touchLastSeen(userId: number): Promise<Date> {
+  const now = new Date()
+  const db = await useDb()
+  await db.update(users).set({ lastSeenAt: now }).where(eq(users.id, userId))
+  return now
+}
+
+/** Sum of the user's sockets over every live instance (Redis), or on this one. */
+async function globalSocketCount(userId: number): Promise<number> {
+  const redis = redisClient()
+  if (!redis) return hub.socketsOfUser(userId).size
+  const instances = await redis.smembers(instancesKey())
+  const pipeline = redis.pipeline()
+  for (const id of instances) {
+    pipeline.exists(aliveKey(id))
+    pipeline.hget(countsKey(id), String(userId))
+  }
+  const results = (await pipeline.exec()) ?? []
+  let total = 0
+  for (let i = 0; i < instances.length; i++) {
+    const alive = Number(results[i * 2]?.[1]) === 1
+    if (alive) total += Number(results[i * 2 + 1]?.[1] ?? 0)
+  }
+  return total
+}
+
+export async function socketOpened(userId: number): Promise<void> {
+  const timer = graceTimers.get(userId)
+  if (timer) {
+    clearTimeout(timer)
+    graceTimers.delete(userId)
+  }
+  const redis = redisClient()
+  if (redis) await redis.hincrby(countsKey(useConfig().instanceId), String(userId), 1).catch(err => log.warn('presence count failed', errorFields(err)))
+  if (hub.socketsOfUser(userId).size === 1 && statusOf(userId) === 'offline') {
+    await announce(userId, true, await touchLastSeen(userId))
+  }
+}
+
+export async function socketClosed(userId: number): Promise<void> {
+  const redis = redisClient()
+  if (redis) {
+    const key = countsKey(useConfig().instanceId)
+    const left = await redis.hincrby(key, String(userId), -1).catch(() => 0)
+    if (left <= 0) await redis.hdel(key, String(userId)).catch(() => 0)
+  }
+  if (hub.socketsOfUser(userId).size > 0) return
+  scheduleOfflineCheck(userId)
+}
+
+function scheduleOfflineCheck(userId: number) {
+  clearTimeout(graceTimers.get(userId))
+  graceTimers.set(userId, setTimeout(() => {
+    graceTimers.delete(userId)
+    void goOfflineIfGone(userId)
+  }, useConfig().presenceGraceMs))
+}
+
+async function goOfflineIfGone(userId: number): Promise<void> {
+  try {
+    if (hub.socketsOfUser(userId).size > 0) return
+    if ((await globalSocketCount(userId)) > 0) return
+    if (statusOf(userId) === 'offline') return
+    await announce(userId, false, await touchLastSeen(userId))
+  }
+  catch (err) {
+    log.warn('presence offline check failed', errorFields(err))
+  }
+}
+
+/** Registers this instance, loads who is online elsewhere, and sweeps crashed instances. */
+export async function startPresence(): Promise<void> {
+  const redis = redisClient()
+  if (!redis) return
+  const { instanceId } = useConfig()
+  const beat = async () => {
+    await redis.multi().sadd(instancesKey(), instanceId).set(aliveKey(instanceId), '1', 'EX', INSTANCE_TTL_SECONDS).exec()
+    const instances = await redis.smembers(instancesKey())
+    for (const id of instances) {
+      if (id === instanceId || (await redis.exists(aliveKey(id)))) continue
+      // A crashed instance: its users may now be offline.
+      const orphaned = Object.keys(await redis.hgetall(countsKey(id))).map(Number)
+      await redis.multi().del(countsKey(id)).srem(instancesKey(), id).exec()
+      for (const userId of orphaned) if (!hub.socketsOfUser(userId).size) scheduleOfflineCheck(userId)
+    }
+  }
+  await beat()
+  const instances = await redis.smembers(instancesKey())
+  for (const id of instances) {
+    if (id === instanceId) continue
+    for (const [userId, count] of Object.entries(await redis.hgetall(countsKey(id)))) {
+      if (Number(count) > 0) setOnline(Number(userId), true)
+    }
+  }
+  heartbeat = setInterval(() => beat().catch(err => log.warn('presence heartbeat failed', errorFields(err))), HEARTBEAT_MS)
+  heartbeat.unref()
+}
+
+export async function stopPresence(): Promise<void> {
+  clearInterval(heartbeat)
+  const redis = redisClient()
+  if (!redis) return
+  // Only the heartbeat goes: the other instances then sweep our users exactly as after a crash,
+  // so the ones who do not reconnect elsewhere go offline.
+  await redis.del(aliveKey(useConfig().instanceId)).catch(() => undefined)
+}

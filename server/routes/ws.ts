@@ -1,0 +1,67 @@
+/**
+ * The WebSocket adapter at /ws: authenticate in `upgrade`, keep the socket in the hub, hand each
+ * frame to the dispatcher. Protocol: docs/protocol.md.
+ */
+import { defineWebSocketHandler } from 'h3'
+import { authenticateUpgrade, type SocketIdentity } from '../realtime/upgrade'
+import { Connection, type RawSocket } from '../realtime/connection'
+import { announceLeft, dispatch, forgetUser } from '../realtime/dispatch'
+import { hub } from '../realtime/hub'
+import { socketClosed, socketOpened } from '../realtime/presence'
+import { connectionGone } from '../realtime/typing'
+import { useConfig } from '../lib/config/env'
+import { errorFields, log } from '../lib/logger'
+import { CLOSE_CODES } from '../../shared/protocol/frames'
+
+interface PeerContext {
+  identity?: SocketIdentity
+  conn?: Connection
+}
+
+export default defineWebSocketHandler({
+  async upgrade(request) {
+    // Refusing means returning a non-2xx Response; anything else would open an anonymous socket.
+    const result = await authenticateUpgrade(request as unknown as Request)
+    if (result instanceof Response) return result
+    ;(request.context as PeerContext).identity = result
+  },
+
+  open(peer) {
+    const ctx = peer.context as PeerContext
+    const identity = ctx.identity
+    if (!identity) return peer.close(CLOSE_CODES.POLICY, 'unauthenticated')
+    const ip = peer.remoteAddress ?? 'unknown'
+    const conn = new Connection(peer, peer.websocket as unknown as RawSocket, identity.userId, identity.sessionId, ip, identity.roomIds)
+    if (hub.countForIp(ip) >= useConfig().limits.socketsPerIp) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets from this address')
+    ctx.conn = conn
+    hub.register(conn)
+    conn.socket.on('pong', () => { conn.alive = true })
+    socketOpened(identity.userId).catch(err => log.warn('presence open failed', errorFields(err)))
+  },
+
+  async message(peer, message) {
+    const ctx = peer.context as PeerContext
+    if (!ctx.conn || !ctx.identity) return
+    await dispatch(ctx.conn, message.text(), ctx.identity.user)
+  },
+
+  close(peer) {
+    const ctx = peer.context as PeerContext
+    const conn = ctx.conn
+    if (!conn || !ctx.identity) return
+    ctx.conn = undefined
+    conn.closed = true
+    connectionGone(conn)
+    const viewed = [...conn.viewing]
+    hub.unregister(conn)
+    forgetUser(conn.userId)
+    for (const roomId of viewed) {
+      if (!hub.userViews(conn.userId, roomId)) void announceLeft(conn, roomId, ctx.identity.user)
+    }
+    socketClosed(conn.userId).catch(err => log.warn('presence close failed', errorFields(err)))
+  },
+
+  error(peer, error) {
+    log.debug('socket error', { err_message: String(error?.message ?? error).slice(0, 200) })
+  },
+})
