@@ -76,6 +76,7 @@ export async function runScenario(o) {
   }, 250)
 
   const sockets = new Array(C)
+  let warmSockets = []
   const joined = new Uint8Array(C)
   const joinWaiters = new Array(C)
   const errorsByCode = {}
@@ -254,12 +255,12 @@ export async function runScenario(o) {
     roomIds = []
     for (let r = 0; r < roomCount; r++) roomIds.push(clients[r * S].roomId)
 
-    // One connection that joins its own room and sends a message, so code the server loads
-    // lazily is loaded before the memory baseline.
-    await warmUp(warm, o.deflate)
-    await sleep(500)
+    // Warm-up sockets (see WARM_SOCKETS) before the memory baseline, then let the server settle.
+    warmSockets = await warmUp(warm, o.deflate)
+    await settle(target.pid)
     const baseline = memory(target.pid)
     result.server_rss_baseline_mb = round(baseline.rss / MB, 1)
+    const baselineGc = await memoryAfterGc(target)
 
     // --- connect at a bounded ramp ---
     const rampRate = o.rampRate ?? 1000
@@ -281,8 +282,9 @@ export async function runScenario(o) {
     if (firstConnectError) result.first_connect_error = firstConnectError
     log(`${target.name}: ${C - connectFailures}/${C} connected and joined in ${result.ramp_s} s`)
 
-    // Let join/presence fan-out settle before measuring memory or load.
-    await sleep(1000)
+    // Work the connections started may still run (presence writes, join fan-out): wait until the
+    // server is quiet, so the load does not start on top of the ramp's backlog.
+    result.settle_s = round(await settle(target.pid))
     if (idle) {
       const holdEnd = performance.now() + hold * 1000
       while (performance.now() < holdEnd) await sleep(Math.min(1000, holdEnd - performance.now()))
@@ -290,6 +292,13 @@ export async function runScenario(o) {
     const connectedMem = memory(target.pid)
     result.server_rss_connected_mb = round(connectedMem.rss / MB, 1)
     result.rss_per_connection_kb = round((connectedMem.rss - baseline.rss) / 1024 / Math.max(1, C - connectFailures), 2)
+    const connectedGc = baselineGc && await memoryAfterGc(target)
+    if (connectedGc) {
+      // What the sockets keep, without the garbage the ramp left that V8 has not collected yet.
+      result.server_rss_connected_after_gc_mb = round(connectedGc.rss / MB, 1)
+      result.rss_per_connection_after_gc_kb = round((connectedGc.rss - baselineGc.rss) / 1024 / Math.max(1, C - connectFailures), 2)
+      result.heap_per_connection_after_gc_kb = round((connectedGc.heapUsed - baselineGc.heapUsed) / 1024 / Math.max(1, C - connectFailures), 2)
+    }
 
     if (!idle) await drive()
     result.server_peak_rss_mb = round(Math.max(memSamples.peak, memory(target.pid)?.peak ?? 0) / MB, 1)
@@ -302,7 +311,7 @@ export async function runScenario(o) {
   finally {
     clearInterval(memTimer)
     closing = true
-    await closeAll(sockets)
+    await closeAll([...sockets, ...warmSockets])
     await target.stop()
   }
   return result
@@ -445,29 +454,64 @@ export function isPass(r) {
     && !r.overloaded && r.send_failures === 0 && r.latency_ms.p99_ms !== null && r.latency_ms.p99_ms <= 100
 }
 
-async function warmUp(spec, deflate) {
-  const ws = new WebSocket(spec.url, { headers: spec.headers, perMessageDeflate: !!deflate, handshakeTimeout: 30_000 })
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('warm-up connection got no answer in 10 s')), 10_000)
-    ws.on('error', (err) => {
-      clearTimeout(timer)
-      reject(new Error(`warm-up connection failed: ${err.message}`))
-    })
+/**
+ * With the target's inspector open: a full garbage collection, then its RSS and V8 heap in use.
+ * @returns {Promise<{rss: number, heapUsed: number} | null>}
+ */
+async function memoryAfterGc(target) {
+  if (!target.profiler) return null
+  await target.profiler.call('HeapProfiler.collectGarbage')
+  await sleep(500)
+  const r = await target.profiler.call('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed' })
+  return { rss: memory(target.pid).rss, heapUsed: Number(r.result.value) }
+}
+
+/**
+ * Waits until the process used under 10% of a core over half a second (at least 1 s, at most 20 s).
+ * @returns seconds waited
+ */
+async function settle(pid) {
+  const start = performance.now()
+  await sleep(1000)
+  let last = cpuSeconds(pid)
+  while (performance.now() - start < 20_000) {
+    await sleep(500)
+    const now = cpuSeconds(pid)
+    if (now === null || now - last < 0.05) break
+    last = now
+  }
+  return (performance.now() - start) / 1000
+}
+
+/**
+ * Opens every warm-up socket at once, joins, and has one of them send a message. They stay open
+ * (and in the baseline) until the end: closing them would start presence work mid-run.
+ */
+async function warmUp(specs, deflate) {
+  const sockets = []
+  const deadline = new Promise((_, reject) => setTimeout(() => reject(new Error('the warm-up sockets got no answer in 30 s')), 30_000).unref())
+  const joinedAll = Promise.all(specs.map(spec => new Promise((resolve, reject) => {
+    const ws = new WebSocket(spec.url, { headers: spec.headers, perMessageDeflate: !!deflate, handshakeTimeout: 30_000 })
+    sockets.push(ws)
+    ws.on('error', err => reject(new Error(`warm-up connection failed: ${err.message}`)))
     ws.on('open', () => ws.send(JSON.stringify({ type: 'join_room', payload: { room_id: spec.roomId }, request_id: 'warm-join' })))
     ws.on('message', (data) => {
       const msg = JSON.parse(data)
-      if (msg.type === 'room_joined') ws.send(JSON.stringify({ type: 'send_message', payload: { room_id: spec.roomId, content: 'warm-up', client_msg_id: `warm-${Date.now()}` }, request_id: 'warm-send' }))
-      if (msg.type === 'message_ack') {
-        clearTimeout(timer)
-        resolve()
-      }
-      if (msg.type === 'error') {
-        clearTimeout(timer)
-        reject(new Error(`warm-up refused: ${JSON.stringify(msg.payload)}`))
-      }
+      if (msg.type === 'room_joined') resolve(ws)
+      if (msg.type === 'error') reject(new Error(`warm-up refused: ${JSON.stringify(msg.payload)}`))
     })
-  })
-  ws.close(1000)
+  })))
+  try {
+    const [first] = await Promise.race([joinedAll, deadline])
+    const acked = new Promise(resolve => first.on('message', data => JSON.parse(data).type === 'message_ack' && resolve()))
+    first.send(JSON.stringify({ type: 'send_message', payload: { room_id: specs[0].roomId, content: 'warm-up', client_msg_id: `warm-${Date.now()}` }, request_id: 'warm-send' }))
+    await Promise.race([acked, deadline])
+    return sockets
+  }
+  catch (err) {
+    await closeAll(sockets)
+    throw err
+  }
 }
 
 async function closeAll(sockets) {
@@ -500,7 +544,7 @@ async function main() {
       ? () => startCeiling({ cpuProfDir: args['cpu-prof-dir'] })
       : () => startMmessenger({ db, cpuProfDir: args['cpu-prof-dir'], origin: !args['no-origin'], entry: args.server })
     const result = await runScenario({
-      start,
+      start: args.gc ? () => (targetName === 'ceiling' ? startCeiling({ inspect: true }) : startMmessenger({ db, inspect: true, origin: !args['no-origin'], entry: args.server })) : start,
       ...sc,
       senders: hold ? 0 : sc.senders,
       hold,

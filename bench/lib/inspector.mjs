@@ -48,5 +48,7 @@ export async function connectProfiler(url, samplingIntervalUs = 250) {
     /** @returns {Promise<object>} the profile, in the .cpuprofile format */
     stop: async () => (await call('Profiler.stop')).profile,
     close: () => ws.close(),
+    /** Any other inspector method, e.g. HeapProfiler.collectGarbage or Runtime.evaluate. */
+    call,
   }
 }

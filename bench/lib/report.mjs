@@ -36,6 +36,7 @@ export function formatRun(r) {
   rows.push(
     ['server RSS baseline / connected / peak MB', `${fmt(r.server_rss_baseline_mb, 1)} / ${fmt(r.server_rss_connected_mb, 1)} / ${fmt(r.server_peak_rss_mb, 1)}`],
     ['server RSS per connection KB', fmt(r.rss_per_connection_kb)],
+    ...(r.rss_per_connection_after_gc_kb !== undefined ? [['after a full GC: RSS / V8 heap per connection KB', `${fmt(r.rss_per_connection_after_gc_kb)} / ${fmt(r.heap_per_connection_after_gc_kb)}`]] : []),
     ['connect failures / unexpected closes', `${fmt(r.connect_failures)} / ${fmt(r.unexpected_closes)}`],
   )
   if (r.overloaded) rows.push(['overloaded (stopped sending)', 'yes'])
@@ -81,12 +82,13 @@ export function markdownTable(rows) {
 }
 
 export function idleRows(idle) {
-  const rows = [['idle test', 'target', 'sockets', 'held s', 'RSS baseline MB', 'RSS connected MB', 'RSS per socket KB', 'ratio']]
+  const rows = [['idle test', 'target', 'sockets', 'held s', 'RSS baseline MB', 'RSS connected MB', 'RSS per socket KB', 'ratio', 'after GC: RSS per socket KB', 'ratio', 'V8 heap per socket KB']]
   const c = idle.ceiling
   const m = idle.mmessenger
   for (const [name, r] of [['ceiling', c], ['mmessenger', m]]) {
     if (!r) continue
-    rows.push([r.scenario, name, fmt(r.connections), fmt(r.duration_s), fmt(r.server_rss_baseline_mb, 1), fmt(r.server_rss_connected_mb, 1), fmt(r.rss_per_connection_kb), name === 'mmessenger' && c ? fmt(ratio(m.rss_per_connection_kb, c.rss_per_connection_kb)) + 'x' : ''])
+    const vs = key => (name === 'mmessenger' && c ? fmt(ratio(m[key], c[key])) + 'x' : '')
+    rows.push([r.scenario, name, fmt(r.connections), fmt(r.duration_s), fmt(r.server_rss_baseline_mb, 1), fmt(r.server_rss_connected_mb, 1), fmt(r.rss_per_connection_kb), vs('rss_per_connection_kb'), fmt(r.rss_per_connection_after_gc_kb), vs('rss_per_connection_after_gc_kb'), fmt(r.heap_per_connection_after_gc_kb)])
   }
   return rows
 }

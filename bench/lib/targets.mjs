@@ -13,6 +13,12 @@ import { connectProfiler, inspectorUrl } from './inspector.mjs'
 export const ROOT = join(import.meta.dirname, '..', '..')
 export const CEILING_ENTRY = join(ROOT, 'bench', 'ceiling-server.mjs')
 export const SERVER_ENTRY = join(ROOT, '.output', 'server', 'index.mjs')
+/**
+ * Sockets opened together (in a room of their own) and closed again before the memory baseline:
+ * they make the server load its lazy code and grow its database pool, one-time costs that
+ * would otherwise be charged to the measured connections.
+ */
+export const WARM_SOCKETS = 64
 
 /**
  * @typedef {object} ClientSpec  how one load connection reaches its room
@@ -24,7 +30,7 @@ export const SERVER_ENTRY = join(ROOT, '.output', 'server', 'index.mjs')
  * @property {string} name
  * @property {number} pid
  * @property {number} port
- * @property {(connections: number, roomSize: number) => Promise<{clients: ClientSpec[], warm: ClientSpec}>} prepare
+ * @property {(connections: number, roomSize: number) => Promise<{clients: ClientSpec[], warm: ClientSpec[]}>} prepare
  * @property {() => Promise<void>} stop
  * @property {{start: () => Promise<unknown>, stop: () => Promise<object>, close: () => void} | null} profiler
  *   set when started with `inspect`: profiles the load window only
@@ -110,8 +116,9 @@ export async function startCeiling({ cpuProfDir, inspect = false } = {}) {
       const headers = { Origin: `http://127.0.0.1:${port}` }
       const clients = []
       for (let c = 0; c < connections; c++) clients.push({ url, headers, roomId: Math.floor(c / roomSize) + 1 })
-      // The warm-up client gets a room of its own, like on Mmessenger.
-      return { clients, warm: { url, headers, roomId: Math.floor(connections / roomSize) + 2 } }
+      // The warm-up clients get a room of their own, like on Mmessenger.
+      const warm = Array.from({ length: WARM_SOCKETS }, () => ({ url, headers, roomId: Math.floor(connections / roomSize) + 2 }))
+      return { clients, warm }
     },
     stop: stopper(proc, 'ceiling server', profiler),
   }
@@ -171,8 +178,8 @@ async function bulkInsert(pool, sql, rows, chunk = 1000) {
  * connection; room r holds users r*S .. r*S+S-1, the first of them its owner.
  */
 async function seed(pool, tag, connections, roomSize) {
-  const roomCount = Math.ceil(connections / roomSize) + 1 // + the warm-up room of one user
-  const userCount = connections + 1
+  const roomCount = Math.ceil(connections / roomSize) + 1 // + the warm-up room
+  const userCount = connections + WARM_SOCKETS
   const users = []
   for (let i = 0; i < userCount; i++) users.push([`${tag}_${i}@bench.invalid`, `${tag}_${i}`, 'bench-user-without-password'])
   await bulkInsert(pool, 'INSERT INTO users (email, username, password_hash) VALUES ?', users)
@@ -180,11 +187,11 @@ async function seed(pool, tag, connections, roomSize) {
   const userIds = new Array(userCount)
   for (const row of userRows) userIds[Number(row.username.slice(tag.length + 1))] = Number(row.id)
 
-  const roomOfUser = i => (i === connections ? roomCount - 1 : Math.floor(i / roomSize))
+  const roomOfUser = i => (i >= connections ? roomCount - 1 : Math.floor(i / roomSize))
   const rooms = []
   for (let r = 0; r < roomCount; r++) {
     const first = r === roomCount - 1 ? connections : r * roomSize
-    const members = r === roomCount - 1 ? 1 : Math.min(roomSize, connections - first)
+    const members = r === roomCount - 1 ? WARM_SOCKETS : Math.min(roomSize, connections - first)
     rooms.push([`${tag} room ${r}`, 'group', userIds[first], members, Math.max(1000, roomSize), new Date()])
   }
   await bulkInsert(pool, 'INSERT INTO rooms (name, room_type, owner_id, member_count, max_members, last_activity_at) VALUES ?', rooms)
@@ -297,7 +304,9 @@ export async function startMmessenger({ db, cpuProfDir, inspect = false, origin 
       }
       const clients = []
       for (let i = 0; i < connections; i++) clients.push(await spec(i))
-      return { clients, warm: await spec(connections) }
+      const warm = []
+      for (let i = connections; i < connections + WARM_SOCKETS; i++) warm.push(await spec(i))
+      return { clients, warm }
     },
     stop,
   }
