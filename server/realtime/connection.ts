@@ -1,18 +1,32 @@
 /** One open socket: who it belongs to, what rooms it hears, and its own rate limits. */
 import type { Peer } from 'crossws'
-import { TokenBucket } from './token-bucket'
+import { TokenBucket } from '../lib/token-bucket'
 import { useConfig } from '../lib/config/env'
 
 /** A socket whose unsent data passes this is not reading: drop it rather than buffer without end. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 
+/** The parts of the underlying `ws` WebSocket we use. */
 export interface RawSocket {
   bufferedAmount: number
+  send: (data: string | Buffer, options: { binary: boolean }) => void
   ping: () => void
   on: (event: 'pong', listener: () => void) => void
   close: (code?: number, reason?: string) => void
   terminate: () => void
 }
+
+/**
+ * The `ws` socket under a crossws peer. `peer.websocket` is a Proxy whose trap runs on every
+ * property access inside `ws.send`, and `peer.send` allocates per call; on the fan-out path we
+ * want neither. crossws 0.3 (pinned) keeps the socket at `_internal.ws`; fall back to the proxy.
+ */
+export function rawSocketOf(peer: Peer): RawSocket {
+  const internal = (peer as unknown as { _internal?: { ws?: RawSocket } })._internal
+  return internal?.ws ?? (peer.websocket as unknown as RawSocket)
+}
+
+const TEXT_FRAME = { binary: false }
 
 export class Connection {
   /** Rooms whose events this socket receives: every room the user is a member of. */
@@ -42,15 +56,18 @@ export class Connection {
     this.typingBucket = new TokenBucket(limits.typingPerSecondPerConnection, limits.typingPerSecondPerConnection * 2)
   }
 
-  /** Sends an already serialized frame; a socket that stopped reading is terminated instead. */
-  send(frame: string): void {
+  /**
+   * Sends an already serialized frame (a Buffer when it goes to many sockets, so its UTF-8 is
+   * encoded once); a socket that stopped reading is terminated instead.
+   */
+  send(frame: string | Buffer): void {
     if (this.closed) return
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.closed = true
       this.socket.terminate()
       return
     }
-    this.peer.send(frame)
+    this.socket.send(frame, TEXT_FRAME)
   }
 
   close(code: number, reason: string): void {

@@ -15,7 +15,7 @@ import { broadcast } from './cluster'
 import { errorFrame, serializeFrame } from './frame'
 import { hub } from './hub'
 import { track } from './inflight'
-import { TokenBucket } from './token-bucket'
+import { allowUserSend } from '../lib/user-send-limit'
 import { typingStarted, typingStopped } from './typing'
 import type { Connection } from './connection'
 import type { PublicUser } from '../../shared/protocol/objects'
@@ -25,21 +25,6 @@ type RequestId = string | number | undefined
 /** Too many rate-limit refusals in this window and the socket is dropped as abusive. */
 const STRIKE_WINDOW_MS = 10_000
 const MAX_STRIKES = 50
-
-const userBuckets = new Map<number, TokenBucket>()
-function userBucket(userId: number): TokenBucket {
-  let bucket = userBuckets.get(userId)
-  if (!bucket) {
-    const rate = useConfig().limits.messagesPerSecondPerUser
-    userBuckets.set(userId, (bucket = new TokenBucket(rate, rate * 2)))
-  }
-  return bucket
-}
-
-/** Forgets a user's bucket once their last socket has closed. */
-export function forgetUser(userId: number): void {
-  if (!hub.socketsOfUser(userId).size) userBuckets.delete(userId)
-}
 
 function strike(conn: Connection): void {
   const now = Date.now()
@@ -65,7 +50,7 @@ const notInRoom = (conn: Connection, requestId: RequestId) => conn.send(errorFra
 
 const handlers: { [T in ClientFrameType]: (conn: Connection, payload: ClientPayload<T>, requestId: RequestId, user: PublicUser) => Promise<void> | void } = {
   async send_message(conn, payload, requestId) {
-    if (!conn.messageBucket.take() || !userBucket(conn.userId).take()) return rateLimited(conn, requestId)
+    if (!conn.messageBucket.take() || !allowUserSend(conn.userId)) return rateLimited(conn, requestId)
     // The socket's room set is kept in step with membership events, so a non-member is refused
     // without a query; the service checks again inside its transaction.
     if (!conn.memberRooms.has(payload.room_id)) return notInRoom(conn, requestId)

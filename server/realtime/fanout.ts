@@ -9,7 +9,9 @@ import { serializeFrame } from './frame'
 import { CLOSE_CODES } from '../../shared/protocol/frames'
 import { setOnline } from '../services/presence-state'
 
-function deliver(message: ClusterMessage, frame: string): void {
+function deliver(message: ClusterMessage, text: string): void {
+  // Encoded once for all recipients: `ws` would otherwise encode the string again for each socket.
+  const frame = Buffer.from(text)
   switch (message.t) {
     case 'room': {
       // New members hear the event that added them; removed ones hear their removal, then nothing.

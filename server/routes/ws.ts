@@ -4,8 +4,8 @@
  */
 import { defineWebSocketHandler } from 'h3'
 import { authenticateUpgrade, type SocketIdentity } from '../realtime/upgrade'
-import { Connection, type RawSocket } from '../realtime/connection'
-import { announceLeft, dispatch, forgetUser } from '../realtime/dispatch'
+import { Connection, rawSocketOf } from '../realtime/connection'
+import { announceLeft, dispatch } from '../realtime/dispatch'
 import { hub } from '../realtime/hub'
 import { socketClosed, socketOpened } from '../realtime/presence'
 import { connectionGone } from '../realtime/typing'
@@ -31,7 +31,7 @@ export default defineWebSocketHandler({
     const identity = ctx.identity
     if (!identity) return peer.close(CLOSE_CODES.POLICY, 'unauthenticated')
     const ip = peer.remoteAddress ?? 'unknown'
-    const conn = new Connection(peer, peer.websocket as unknown as RawSocket, identity.userId, identity.sessionId, ip, identity.roomIds)
+    const conn = new Connection(peer, rawSocketOf(peer), identity.userId, identity.sessionId, ip, identity.roomIds)
     if (hub.countForIp(ip) >= useConfig().limits.socketsPerIp) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets from this address')
     ctx.conn = conn
     hub.register(conn)
@@ -54,7 +54,6 @@ export default defineWebSocketHandler({
     connectionGone(conn)
     const viewed = [...conn.viewing]
     hub.unregister(conn)
-    forgetUser(conn.userId)
     for (const roomId of viewed) {
       if (!hub.userViews(conn.userId, roomId)) void announceLeft(conn, roomId, ctx.identity.user)
     }

@@ -14,7 +14,8 @@ import { publicUserColumns } from './users'
 
 export type LockedRoom = RoomRow & { directKey: string | null }
 
-const roomColumns = {
+/** The columns every view of a room is built from (RoomRow). */
+export const roomRowColumns = {
   id: rooms.id,
   name: rooms.name,
   description: rooms.description,
@@ -25,8 +26,9 @@ const roomColumns = {
   memberCount: rooms.memberCount,
   lastSeq: rooms.lastSeq,
   createdAt: rooms.createdAt,
-  directKey: rooms.directKey,
 }
+
+const roomColumns = { ...roomRowColumns, directKey: rooms.directKey }
 
 /**
  * Takes the room row's write lock for the rest of the transaction (the same lock seqs are taken

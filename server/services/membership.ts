@@ -11,6 +11,7 @@ import type { Member, MemberRole } from '../../shared/protocol/objects'
 import { emit, type DomainEvent } from './domain-events'
 import { addMemberInTx, lockRoom, memberIdsInTx, removeMemberInTx, roleInTx, setRoleInTx, successorInTx, updateRoomInTx } from './member-changes'
 import { toMember } from './room-presenters'
+import type { Tx } from './room-log'
 import { loadRoomsForUser } from './room-view'
 import { getPublicUser, publicUserColumns } from './users'
 
@@ -123,11 +124,7 @@ export async function removeMember(actorId: number, roomId: number, targetId: nu
   }
   const db = await useDb()
   const events = await db.transaction(async (tx) => {
-    const room = await lockRoom(tx, roomId)
-    const actorRole = await roleInTx(tx, roomId, actorId)
-    if (!actorRole) throw notFound('Room')
-    const targetRole = await roleInTx(tx, roomId, targetId)
-    if (!targetRole) throw notFound('Member')
+    const { room, actorRole, targetRole } = await lockWithRoles(tx, roomId, actorId, targetId)
     if (room.roomType === 'private') throw forbidden('Nobody can be removed from a direct room; leave it instead')
     const allowed = actorRole === 'owner' || (actorRole === 'admin' && targetRole === 'member')
     if (!allowed) throw forbidden(actorRole === 'admin' ? 'Admins can remove only members' : 'Only the owner or an admin can remove members')
@@ -167,17 +164,26 @@ export async function leaveRoom(userId: number, roomId: number): Promise<{ room_
 }
 
 /**
+ * Locks the room and reads the roles of the one acting and the one acted on.
+ * @throws AppError 404 'Room' when the actor is not a member, 404 'Member' when the target is not
+ */
+async function lockWithRoles(tx: Tx, roomId: number, actorId: number, targetId: number) {
+  const room = await lockRoom(tx, roomId)
+  const actorRole = await roleInTx(tx, roomId, actorId)
+  if (!actorRole) throw notFound('Room')
+  const targetRole = await roleInTx(tx, roomId, targetId)
+  if (!targetRole) throw notFound('Member')
+  return { room, actorRole, targetRole }
+}
+
+/**
  * Extension: the owner makes a member an admin or back. Ownership moves only when the owner leaves.
  * @throws AppError 404 (room for non-members; member), 403 unless owner, 400 for the owner themselves
  */
 export async function setMemberRole(actorId: number, roomId: number, targetId: number, role: 'admin' | 'member'): Promise<Member> {
   const db = await useDb()
   const events = await db.transaction(async (tx) => {
-    const room = await lockRoom(tx, roomId)
-    const actorRole = await roleInTx(tx, roomId, actorId)
-    if (!actorRole) throw notFound('Room')
-    const targetRole = await roleInTx(tx, roomId, targetId)
-    if (!targetRole) throw notFound('Member')
+    const { room, actorRole, targetRole } = await lockWithRoles(tx, roomId, actorId, targetId)
     if (actorRole !== 'owner') throw forbidden('Only the owner can change roles')
     if (room.roomType === 'private') throw forbidden('A direct room has no admins')
     if (targetRole === 'owner') throw new AppError(400, ERROR_CODES.VALIDATION_FAILED, 'The owner keeps their role until they leave', { user_id: 'Is the owner' })

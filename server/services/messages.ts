@@ -6,16 +6,16 @@ import { and, asc, desc, eq, gt, lt, type SQL } from 'drizzle-orm'
 import type { ResultSetHeader } from 'mysql2'
 import { messages, roomMembers, users } from '../../drizzle/schema'
 import { useDb } from '../lib/db/client'
-import { forbidden, fromZodError, isDuplicateKey, notFound } from '../lib/errors/app-error'
+import { forbidden, fromZodError, notFound } from '../lib/errors/app-error'
 import type { Message } from '../../shared/protocol/objects'
 import { editMessageSchema, sendMessageSchema, type ListMessagesQuery } from '../../shared/protocol/room-schemas'
 import { emit } from './domain-events'
-import { lockRoom, roleInTx } from './member-changes'
+import { lockRoom } from './member-changes'
 import { requireMember } from './membership'
 import { appendRoomEvent, messageEventPayload } from './room-log'
 import { toMessage } from './room-presenters'
-import { touchRoomInTx } from './rooms'
 import { publicUserColumns } from './users'
+import { writeMessage } from './message-writer'
 
 const messageWithSender = () => ({ message: messages, sender: publicUserColumns })
 
@@ -49,45 +49,12 @@ function parseContent(content: unknown): string {
  * @throws AppError 400 for bad input, 404 'Room not found' for non-members
  */
 export async function sendMessage(userId: number, roomId: number, input: { content: string, message_type?: 'text', client_msg_id?: string | null }): Promise<{ message: Message, created: boolean }> {
-  // Only the known fields: a WebSocket payload also carries room_id, which the strict schema would refuse.
+  // Only the fields a sender may set: a WebSocket payload also carries room_id, request ids...
   const parsed = sendMessageSchema.safeParse({ content: input.content, message_type: input.message_type, client_msg_id: input.client_msg_id })
   if (!parsed.success) throw fromZodError(parsed.error)
-  const { content } = parsed.data
-  const clientMsgId = parsed.data.client_msg_id ?? null
-  await requireMember(roomId, userId)
-  const stored = async () => clientMsgId
-    ? (await findMessages(and(eq(messages.roomId, roomId), eq(messages.senderId, userId), eq(messages.clientMsgId, clientMsgId))))[0]
-    : undefined
-  const seen = await stored()
-  if (seen) return { message: seen, created: false }
-
-  const db = await useDb()
-  let messageId: number
-  try {
-    messageId = await db.transaction(async (tx) => {
-      const event = await appendRoomEvent(tx, roomId, 'new_message', {
-        messageId: async (seq) => {
-          // Checked again under the room lock: a removal may have committed since the check above.
-          if (!(await roleInTx(tx, roomId, userId))) throw notFound('Room')
-          const [res] = await tx.insert(messages).values({ roomId, seq, senderId: userId, content, messageType: 'text', clientMsgId })
-          return res.insertId
-        },
-      })
-      await touchRoomInTx(tx, roomId, event.messageId!)
-      return event.messageId!
-    })
-  }
-  catch (err) {
-    if (clientMsgId && isDuplicateKey(err, 'messages_client_msg_uq')) {
-      const raced = await stored()
-      if (raced) return { message: raced, created: false }
-    }
-    throw err
-  }
-  const message = await requireMessage(roomId, messageId)
-  const { sender_id: _senderId, ...wire } = message
-  emit({ kind: 'room_event', roomId, seq: wire.seq, type: 'new_message', payload: messageEventPayload('new_message', wire.seq, wire) })
-  return { message: wire, created: true }
+  // Membership, the seq, the idempotency key and the announcement all happen in the batched writer,
+  // inside the transaction that stores the message.
+  return writeMessage({ userId, roomId, content: parsed.data.content, clientMsgId: parsed.data.client_msg_id ?? null })
 }
 
 /**

@@ -9,20 +9,12 @@ import type { Message, PublicUser, Room } from '../../shared/protocol/objects'
 import { toPublicUser } from './presenters'
 import { toMessage, toRoom } from './room-presenters'
 import { publicUserColumns } from './users'
+import { roomRowColumns } from './member-changes'
 
 export async function loadRoomsForUser(userId: number, onlyRoomId?: number): Promise<Room[]> {
   const db = await useDb()
   const rows = await db.select({
-    id: rooms.id,
-    name: rooms.name,
-    description: rooms.description,
-    roomType: rooms.roomType,
-    ownerId: rooms.ownerId,
-    avatarUrl: rooms.avatarUrl,
-    maxMembers: rooms.maxMembers,
-    memberCount: rooms.memberCount,
-    lastSeq: rooms.lastSeq,
-    createdAt: rooms.createdAt,
+    ...roomRowColumns,
     lastMessageId: rooms.lastMessageId,
     role: roomMembers.role,
   }).from(roomMembers)

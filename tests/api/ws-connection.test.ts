@@ -147,6 +147,19 @@ describe('limits (own server with low limits)', () => {
     expect((await again.request('ping', {})).type).toBe('pong')
   })
 
+  it('applies the per-user message rate to REST posts too (429 with Retry-After)', async () => {
+    const a = await registerUser({ base: server.url })
+    const room = await createRoom(a, [], undefined, server.url)
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => api('POST', `/rooms/${room.id}/messages`, { base: server.url, token: a.token, body: { content: `r${i}` } })))
+    const created = results.filter(r => r.status === 201).length
+    const limited = results.filter(r => r.status === 429)
+    // Burst of 2x the per-user rate (8/s) passes.
+    expect(created).toBeGreaterThanOrEqual(8)
+    expect(created).toBeLessThanOrEqual(20)
+    expect(limited.length).toBe(30 - created)
+    expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThan(0)
+  })
+
   it('caps the sockets one user may hold', async () => {
     const a = await registerUser({ base: server.url })
     for (let i = 0; i < 3; i++) await connect({ token: a.token, base: server.url })

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { TokenBucket } from '../../server/realtime/token-bucket'
+import { TokenBucket } from '../../server/lib/token-bucket'
 import { onClusterMessage } from '../../server/realtime/cluster'
 import { typingStarted, typingStopped, TYPING_EXPIRY_MS } from '../../server/realtime/typing'
 import type { Connection } from '../../server/realtime/connection'

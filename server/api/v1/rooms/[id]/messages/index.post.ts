@@ -4,10 +4,13 @@ import { readValidatedJson, validatedParams } from '../../../../../lib/http/vali
 import { requireUser } from '../../../../../lib/auth/require-user'
 import { roomIdParams, sendMessageSchema } from '../../../../../../shared/protocol/room-schemas'
 import { sendMessage } from '../../../../../services/messages'
+import { allowUserSend } from '../../../../../lib/user-send-limit'
+import { rateLimited } from '../../../../../lib/errors/app-error'
 
 // 201 for a new message; 200 with the stored one when its client_msg_id was seen before.
 export default defineApiHandler(async (event) => {
   const { userId } = await requireUser(event)
+  if (!allowUserSend(userId)) throw rateLimited(1)
   const { id } = validatedParams(event, roomIdParams)
   const input = await readValidatedJson(event, sendMessageSchema)
   const { message, created } = await sendMessage(userId, id, input)
