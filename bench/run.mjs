@@ -62,9 +62,21 @@ async function main() {
   const rungs = []
   for (const sc of FIXED) rungs.push(await runRung(sc, targets))
 
-  // The knee: raise the rate at C:S:K until p99 passes 100 ms or anything is lost.
+  // The knee: raise the rate at C:S:K until p99 passes 100 ms or anything is lost. A target stops
+  // climbing at its first rung that lost, duplicated or could not keep up with the offered rate,
+  // or after two rungs in a row that failed on p99 alone (each already run twice): on a shared
+  // machine one slow rung between passing ones is the neighbours' doing, not a knee.
   const kneeLadder = rungs.filter(r => r.scenario.startsWith(`${KNEE_BASE}:`))
-  const climbing = new Set(targets.filter(t => kneeLadder.every(r => r[t]?.pass !== false)))
+  const latencyFails = Object.fromEntries(targets.map(t => [t, 0]))
+  const climbing = new Set(targets)
+  const step = (t, r) => {
+    if (!r) return
+    if (r.pass) latencyFails[t] = 0
+    else if (latencyOnlyFailure(r)) latencyFails[t]++
+    else climbing.delete(t)
+    if (latencyFails[t] >= 2) climbing.delete(t)
+  }
+  for (const r of kneeLadder) for (const t of targets) step(t, r[t])
   for (const rate of KNEE_RATES) {
     if (!climbing.size) break
     if (elapsedS() > budgetS - 90) {
@@ -74,12 +86,11 @@ async function main() {
     const rung = await runRung(`${KNEE_BASE}:${rate}`, [...climbing])
     rungs.push(rung)
     kneeLadder.push(rung)
-    for (const t of [...climbing]) if (!rung[t]?.pass) climbing.delete(t)
+    for (const t of [...climbing]) step(t, rung[t])
   }
   const knee = {}
   for (const t of KNEE_RATES.length ? targets : []) {
-    const passing = kneeLadder.filter(r => r[t]?.pass)
-    const best = passing.at(-1)?.[t]
+    const best = kneeLadder.filter(r => r[t]?.pass).at(-1)?.[t]
     knee[t] = {
       deliveries_per_s: best?.deliveries_per_s ?? 0,
       scenario: best?.scenario ?? null,
