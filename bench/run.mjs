@@ -154,11 +154,13 @@ async function runRung(scenario, which, prof) {
   return rung
 }
 
-/** Failed on p99 alone while keeping up with the offered rate: what a busy neighbour causes. */
+/**
+ * Failed on p99 alone while the server kept up (everything delivered within 3 s of the last send):
+ * what a busy neighbour causes. A server that falls behind builds a backlog and drains for longer.
+ */
 function latencyOnlyFailure(r) {
   return !r.pass && r.senders_per_room > 0 && r.lost === 0 && r.duplicated === 0 && r.misdelivered === 0
-    && r.connect_failures === 0 && r.send_failures === 0 && !r.overloaded
-    && r.deliveries_per_s >= 0.95 * r.offered_deliveries_per_s
+    && r.connect_failures === 0 && r.send_failures === 0 && !r.overloaded && r.drain_s <= 3
 }
 
 /**
