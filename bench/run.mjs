@@ -13,7 +13,7 @@
 // Writes bench/results/latest.json, bench/results/latest.md and docs/bench.svg (not with --scenario
 // or --profile, which write bench/results/scenario.json or bench/results/profile-*.{json,txt}).
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs, parseScenario } from './lib/args.mjs'
@@ -43,6 +43,7 @@ const elapsedS = () => (Date.now() - started) / 1000
 let db = null
 
 async function main() {
+  if (args['report-only']) return writeReports(JSON.parse(readFileSync(join(RESULTS, 'latest.json'), 'utf8')))
   if (targets.includes('mmessenger')) {
     ensureBuild()
     db = await createBenchDatabase()
@@ -121,10 +122,15 @@ async function main() {
   console.log(JSON.stringify({ knee, targets: results.targets.map(t => ({ name: t.name, pass: t.pass })) }))
 
   save('latest.json', results)
+  writeReports(results)
+  console.error(`bench: wrote bench/results/latest.json, bench/results/latest.md and docs/bench.svg in ${Math.round(elapsedS())} s`)
+}
+
+/** latest.md and docs/bench.svg from a result (`--report-only` redraws them from latest.json). */
+function writeReports(results) {
   writeFileSync(join(RESULTS, 'latest.md'), markdown(results))
   mkdirSync(join(ROOT, 'docs'), { recursive: true })
   writeFileSync(join(ROOT, 'docs', 'bench.svg'), chart(results))
-  console.error(`bench: wrote bench/results/latest.json, bench/results/latest.md and docs/bench.svg in ${Math.round(elapsedS())} s`)
 }
 
 /** @param {{cpuProfDir?: string, inspect?: boolean}} [prof] */
@@ -312,12 +318,15 @@ function markdown(r) {
 
 function chart(r) {
   const colors = { ceiling: '#1f77b4', mmessenger: '#d62728' }
-  const series = targets.map(t => ({
+  const measured = ['ceiling', 'mmessenger'].filter(t => r.rungs.some(x => x[t]))
+  const series = measured.map(t => ({
     name: `${t}${r.knee[t] ? ` (knee ${r.knee[t].at_least ? '>=' : ''}${Math.round(r.knee[t].deliveries_per_s / 1000)}k/s)` : ''}`,
     color: colors[t],
-    points: r.rungs.filter(x => x.scenario.startsWith(`${KNEE_BASE}:`) && x[t]).map(x => ({ x: x[t].deliveries_per_s, y: x[t].latency_ms?.p99_ms ?? 0, fail: !x[t].pass })),
+    // Plotted at the offered rate, so the ladder reads left to right even where a target fell behind.
+    points: r.rungs.filter(x => x.scenario.startsWith(`${KNEE_BASE}:`) && x[t]).map(x => ({ x: x[t].offered_deliveries_per_s, y: x[t].latency_ms?.p99_ms ?? 0, fail: !x[t].pass, delivered: x[t].deliveries_per_s })),
   }))
-  return svgChart(series, { title: `p99 delivery latency, ${KNEE_BASE.replace(/:/g, ' / ')} (C / S / K), rising rate`, subtitle: `${r.command} · ${r.started_at.slice(0, 16).replace('T', ' ')} UTC · ${r.machine.cpus} cores shared by server and generator` })
+  const busy = Math.max(r.machine.loadavg_start[0], r.machine.loadavg_end[0])
+  return svgChart(series, { title: `p99 delivery latency, ${KNEE_BASE.replace(/:/g, ' / ')} (C / S / K), rising rate`, subtitle: `${r.command} · ${r.started_at.slice(0, 16).replace('T', ' ')} UTC · ${r.machine.cpus} cores shared by server, generator and database${busy > r.machine.cpus ? ` · load average up to ${busy}` : ''}` })
 }
 
 const cleanup = async () => {

@@ -137,13 +137,13 @@ export function svgChart(series, { title, subtitle }) {
   out.push(`<rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}" fill="none" stroke="#999"/>`)
   out.push(`<line x1="${L}" x2="${W - R}" y1="${y(100).toFixed(1)}" y2="${y(100).toFixed(1)}" stroke="#c00" stroke-dasharray="5,4"/>`)
   out.push(`<text x="${W - R + 4}" y="${(y(100) + 4).toFixed(1)}" fill="#c00">p99 100 ms</text>`)
-  out.push(`<text x="${(L + W - R) / 2}" y="${H - 18}" text-anchor="middle">deliveries per second (log)</text>`)
+  out.push(`<text x="${(L + W - R) / 2}" y="${H - 18}" text-anchor="middle">offered deliveries per second (log)</text>`)
   out.push(`<text transform="translate(18 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">p99 latency, ms (log)</text>`)
   series.forEach((s, i) => {
     const p = s.points.filter(q => q.x > 0 && q.y > 0)
     if (p.length) {
       out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${p.map(q => `${x(q.x).toFixed(1)},${y(q.y).toFixed(1)}`).join(' ')}"/>`)
-      for (const q of p) out.push(`<circle cx="${x(q.x).toFixed(1)}" cy="${y(q.y).toFixed(1)}" r="${q.fail ? 5 : 3.5}" fill="${q.fail ? '#fff' : s.color}" stroke="${s.color}" stroke-width="2"><title>${esc(`${s.name}: ${Math.round(q.x)}/s, p99 ${q.y} ms${q.fail ? ' (fail)' : ''}`)}</title></circle>`)
+      for (const q of p) out.push(`<circle cx="${x(q.x).toFixed(1)}" cy="${y(q.y).toFixed(1)}" r="${q.fail ? 5 : 3.5}" fill="${q.fail ? '#fff' : s.color}" stroke="${s.color}" stroke-width="2"><title>${esc(`${s.name}: ${Math.round(q.x)}/s offered${q.delivered !== undefined ? `, ${q.delivered}/s delivered` : ''}, p99 ${q.y} ms${q.fail ? ' (fail)' : ''}`)}</title></circle>`)
     }
     const ly = T + 10 + i * 20
     out.push(`<line x1="${W - R + 10}" x2="${W - R + 34}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`)
