@@ -1,6 +1,7 @@
 // One build yields the API (Nitro, under /api/v1 and /ws) and the web app (Vue pages).
 import { cp } from 'node:fs/promises'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 export default defineNuxtConfig({
   compatibilityDate: '2026-11-01',
@@ -8,6 +9,8 @@ export default defineNuxtConfig({
   devtools: { enabled: false },
   telemetry: false,
   modules: ['@pinia/nuxt', '@nuxt/eslint'],
+  // Components are grouped in folders by domain (ui/, chat/, rooms/...) but used by their own name.
+  components: [{ path: '~/components', pathPrefix: false }],
   css: ['pretendard/dist/web/variable/pretendardvariable-dynamic-subset.css', '~/assets/css/main.css'],
   app: {
     head: {
@@ -33,4 +36,11 @@ export default defineNuxtConfig({
     },
   },
   eslint: { config: { stylistic: false } },
+  hooks: {
+    // Errors under /api that no route handler caught answer in the protocol's JSON shape; ours
+    // runs before Nuxt's own handler, which still renders the app's error pages.
+    'nitro:config'(config) {
+      config.errorHandler = [fileURLToPath(new URL('./server/lib/http/api-error-handler.ts', import.meta.url)), ...[config.errorHandler ?? []].flat()]
+    },
+  },
 })

@@ -24,6 +24,18 @@ export default defineConfig({
       },
       {
         test: {
+          // Hostile input, floods and storms against the built server; each file starts its own
+          // server (to read its output and memory), one file at a time so timings are not shared.
+          name: 'abuse',
+          include: ['tests/abuse/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
           environment: 'node',

@@ -21,7 +21,9 @@ export function errorFields(err: unknown): Record<string, unknown> {
   const e = err as { name?: string, code?: string, message?: string, stack?: string, cause?: { code?: string } }
   // Drizzle puts the query and its parameters in the message: keep neither.
   const message = typeof e?.message === 'string' ? e.message.split('\nparams:')[0]!.replace(/^Failed query:.*/s, 'Failed query') : String(err)
-  return { err_name: e?.name, err_code: e?.code ?? e?.cause?.code, err_message: message.slice(0, 300), stack: e?.stack?.split('\n').slice(1, 6).join(' | ') }
+  // The stack begins with the message again (SQL and `params:` lines included): keep only frames.
+  const frames = e?.stack?.split('\n').filter(line => /^\s*at /.test(line)).slice(0, 5).join(' | ')
+  return { err_name: e?.name, err_code: e?.code ?? e?.cause?.code, err_message: message.slice(0, 300), stack: frames }
 }
 
 export const log = {

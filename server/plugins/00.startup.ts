@@ -6,6 +6,7 @@ import { defineNitroPlugin } from 'nitropack/runtime'
 import { ConfigError, useConfig } from '../lib/config/env'
 import { useDb } from '../lib/db/client'
 import { errorFields, log } from '../lib/logger'
+import { recordProcessError } from '../lib/process-errors'
 
 export default defineNitroPlugin((nitroApp) => {
   let config
@@ -33,5 +34,6 @@ export default defineNitroPlugin((nitroApp) => {
     },
   )
 
-  process.on('unhandledRejection', err => log.error('unhandled rejection', errorFields(err)))
+  process.on('unhandledRejection', err => recordProcessError('unhandled rejection', err))
+  process.on('uncaughtException', err => recordProcessError('uncaught exception', err))
 })

@@ -17,6 +17,12 @@ export type ClusterMessage =
 
 type Handler = (message: ClusterMessage, frame: string) => void
 
+const resubscribedHandlers: Array<() => void> = []
+/** Called each time the relay listens again after losing Redis (Redis may have come back empty). */
+export function onRelayResumed(h: () => void): void {
+  resubscribedHandlers.push(h)
+}
+
 const channel = () => `${useConfig().redisPrefix}cluster`
 let handler: Handler | undefined
 let publisher: Redis | undefined
@@ -62,6 +68,11 @@ export async function startCluster(): Promise<void> {
     }
   })
   await subscriber.subscribe(channel())
+  // From now on 'ready' means a reconnect; ioredis has already sent the SUBSCRIBE again by then.
+  subscriber.on('ready', () => {
+    log.info('cluster relay resumed', { instance: instanceId })
+    for (const h of resubscribedHandlers) h()
+  })
   log.info('cluster via redis', { instance: instanceId })
 }
 

@@ -2,9 +2,7 @@
 import type { Peer } from 'crossws'
 import { TokenBucket } from '../lib/token-bucket'
 import { useConfig } from '../lib/config/env'
-
-/** A socket whose unsent data passes this is not reading: drop it rather than buffer without end. */
-export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
+import { log } from '../lib/logger'
 
 /** The parts of the underlying `ws` WebSocket we use. */
 export interface RawSocket {
@@ -37,6 +35,10 @@ export class Connection {
   readonly typingIn = new Set<number>()
   readonly messageBucket: TokenBucket
   readonly typingBucket: TokenBucket
+  readonly joinBucket: TokenBucket
+  readonly frameBucket: TokenBucket
+  /** A socket whose unsent data passes this is not reading: drop it rather than buffer without end. */
+  private readonly maxBufferedBytes: number
   alive = true
   closed = false
   strikes = 0
@@ -54,6 +56,9 @@ export class Connection {
     const { limits } = useConfig()
     this.messageBucket = new TokenBucket(limits.messagesPerSecondPerConnection, limits.messagesPerSecondPerConnection * 2)
     this.typingBucket = new TokenBucket(limits.typingPerSecondPerConnection, limits.typingPerSecondPerConnection * 2)
+    this.joinBucket = new TokenBucket(limits.joinsPerSecondPerConnection, limits.joinsPerSecondPerConnection * 2)
+    this.frameBucket = new TokenBucket(limits.framesPerSecondPerConnection, limits.framesPerSecondPerConnection * 2)
+    this.maxBufferedBytes = limits.wsMaxBufferedBytes
   }
 
   /**
@@ -62,8 +67,10 @@ export class Connection {
    */
   send(frame: string | Buffer): void {
     if (this.closed) return
-    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+    const buffered = this.socket.bufferedAmount
+    if (buffered > this.maxBufferedBytes) {
       this.closed = true
+      log.warn('socket dropped: not reading', { user_id: this.userId, buffered_bytes: buffered })
       this.socket.terminate()
       return
     }

@@ -14,6 +14,7 @@ import { getRoomForUser } from '../services/rooms'
 import { broadcast } from './cluster'
 import { errorFrame, serializeFrame } from './frame'
 import { hub } from './hub'
+import { penalize } from './penalty'
 import { track } from './inflight'
 import { allowUserSend } from '../lib/user-send-limit'
 import { typingStarted, typingStopped } from './typing'
@@ -32,7 +33,10 @@ function strike(conn: Connection): void {
     conn.strikeWindowStart = now
     conn.strikes = 0
   }
-  if (++conn.strikes > MAX_STRIKES) conn.close(CLOSE_CODES.RATE_ABUSE, 'rate limit abuse')
+  if (++conn.strikes > MAX_STRIKES && !conn.closed) {
+    penalize(conn.userId)
+    conn.close(CLOSE_CODES.RATE_ABUSE, 'rate limit abuse')
+  }
 }
 
 function rateLimited(conn: Connection, requestId: RequestId): void {
@@ -61,6 +65,7 @@ const handlers: { [T in ClientFrameType]: (conn: Connection, payload: ClientPayl
   },
 
   async join_room(conn, payload, requestId, user) {
+    if (!conn.joinBucket.take()) return rateLimited(conn, requestId)
     const room = await getRoomForUser(payload.room_id, conn.userId)
     hub.view(conn, room.id)
     conn.send(serializeFrame('room_joined', { room_id: room.id }, requestId))
@@ -68,6 +73,7 @@ const handlers: { [T in ClientFrameType]: (conn: Connection, payload: ClientPayl
   },
 
   async leave_room(conn, payload, requestId, user) {
+    if (!conn.joinBucket.take()) return rateLimited(conn, requestId)
     await requireMember(payload.room_id, conn.userId)
     const wasViewing = conn.viewing.has(payload.room_id)
     hub.unview(conn, payload.room_id)
@@ -103,6 +109,11 @@ export async function announceLeft(conn: Connection, roomId: number, user: Publi
   broadcast({ t: 'viewers', roomId, exceptUserId: conn.userId }, serializeFrame('user_left', { room_id: roomId, user_id: conn.userId, username: user.username, member_count: memberCount ?? null }))
 }
 
+function requestIdOf(value: unknown): RequestId {
+  if (typeof value === 'string') return value.slice(0, 128)
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined
+}
+
 function parse(text: string): { type?: unknown, payload?: unknown, request_id?: unknown } | null {
   try {
     const value = JSON.parse(text)
@@ -115,12 +126,14 @@ function parse(text: string): { type?: unknown, payload?: unknown, request_id?: 
 
 /** Handles one text frame from a socket. Never throws: every failure becomes an `error` frame. */
 export async function dispatch(conn: Connection, text: string, user: PublicUser): Promise<void> {
-  if (Buffer.byteLength(text) > useConfig().limits.wsFrameBytes) {
-    return conn.send(errorFrame(ERROR_CODES.PAYLOAD_TOO_LARGE, `Frames are limited to ${useConfig().limits.wsFrameBytes} bytes`))
-  }
-  const frame = parse(text)
+  const tooBig = Buffer.byteLength(text) > useConfig().limits.wsFrameBytes
+  const frame = tooBig ? null : parse(text)
+  const requestId = frame ? requestIdOf(frame.request_id) : undefined
+  // Every frame takes a token, whatever its type or shape, so pings, joins (a query each) and
+  // garbage are throttled like messages, and a flood ends in strikes and close 4029.
+  if (!conn.frameBucket.take()) return rateLimited(conn, requestId)
+  if (tooBig) return conn.send(errorFrame(ERROR_CODES.PAYLOAD_TOO_LARGE, `Frames are limited to ${useConfig().limits.wsFrameBytes} bytes`))
   if (!frame) return conn.send(errorFrame(ERROR_CODES.INVALID_FRAME, 'A frame must be one JSON object'))
-  const requestId = typeof frame.request_id === 'string' ? frame.request_id.slice(0, 128) : typeof frame.request_id === 'number' && Number.isFinite(frame.request_id) ? frame.request_id : undefined
   const type = frame.type
   if (typeof type !== 'string' || !Object.hasOwn(clientPayloadSchemas, type)) {
     return conn.send(errorFrame(ERROR_CODES.UNKNOWN_TYPE, `Unknown frame type${typeof type === 'string' ? ` "${type.slice(0, 40)}"` : ''}`, requestId))

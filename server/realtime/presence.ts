@@ -10,7 +10,7 @@ import { users } from '../../drizzle/schema'
 import { errorFields, log } from '../lib/logger'
 import { setOnline, statusOf } from '../services/presence-state'
 import { sharedRoomPeerIds } from '../services/membership'
-import { broadcast, redisClient } from './cluster'
+import { broadcast, onRelayResumed, redisClient } from './cluster'
 import { serializeFrame } from './frame'
 import { hub } from './hub'
 
@@ -32,10 +32,19 @@ async function announce(userId: number, online: boolean, lastSeenAt: Date | null
   broadcast({ t: 'users', userIds: peers }, frame)
 }
 
+/**
+ * Stores last_seen_at; never throws. If the database is away, the presence change must still
+ * happen (a failed write here once left a user who closed the app during an outage online forever).
+ */
 async function touchLastSeen(userId: number): Promise<Date> {
   const now = new Date()
-  const db = await useDb()
-  await db.update(users).set({ lastSeenAt: now }).where(eq(users.id, userId))
+  try {
+    const db = await useDb()
+    await db.update(users).set({ lastSeenAt: now }).where(eq(users.id, userId))
+  }
+  catch (err) {
+    log.warn('last_seen_at not stored', errorFields(err))
+  }
   return now
 }
 
@@ -98,8 +107,40 @@ async function goOfflineIfGone(userId: number): Promise<void> {
     await announce(userId, false, await touchLastSeen(userId))
   }
   catch (err) {
+    // Redis or the database is away: look again later rather than leave the user online for good.
     log.warn('presence offline check failed', errorFields(err))
+    if (!hub.socketsOfUser(userId).size) scheduleOfflineCheck(userId)
   }
+}
+
+/** Marks online everyone the other instances count sockets for. */
+async function loadOtherInstances(redis: NonNullable<ReturnType<typeof redisClient>>): Promise<void> {
+  const { instanceId } = useConfig()
+  for (const id of await redis.smembers(instancesKey())) {
+    if (id === instanceId) continue
+    for (const [userId, count] of Object.entries(await redis.hgetall(countsKey(id)))) {
+      if (Number(count) > 0) setOnline(Number(userId), true)
+    }
+  }
+}
+
+/**
+ * The relay is back after losing Redis, which may have come back empty (no persistence): write
+ * this instance's socket counts and heartbeat again, tell the others who is connected here and
+ * read who is connected there, since presence changes published meanwhile were lost. Without
+ * this, a user with sockets on two instances was announced offline as soon as they closed one.
+ */
+async function republish(): Promise<void> {
+  const redis = redisClient()
+  if (!redis) return
+  const { instanceId } = useConfig()
+  const counts = new Map<number, number>()
+  for (const conn of hub.allSockets()) counts.set(conn.userId, (counts.get(conn.userId) ?? 0) + 1)
+  const multi = redis.multi().del(countsKey(instanceId))
+  if (counts.size) multi.hset(countsKey(instanceId), Object.fromEntries(counts))
+  await multi.sadd(instancesKey(), instanceId).set(aliveKey(instanceId), '1', 'EX', INSTANCE_TTL_SECONDS).exec()
+  for (const userId of counts.keys()) broadcast({ t: 'presence', userId, online: true })
+  await loadOtherInstances(redis)
 }
 
 /** Registers this instance, loads who is online elsewhere, and sweeps crashed instances. */
@@ -119,13 +160,10 @@ export async function startPresence(): Promise<void> {
     }
   }
   await beat()
-  const instances = await redis.smembers(instancesKey())
-  for (const id of instances) {
-    if (id === instanceId) continue
-    for (const [userId, count] of Object.entries(await redis.hgetall(countsKey(id)))) {
-      if (Number(count) > 0) setOnline(Number(userId), true)
-    }
-  }
+  await loadOtherInstances(redis)
+  onRelayResumed(() => {
+    republish().catch(err => log.warn('presence republish failed', errorFields(err)))
+  })
   heartbeat = setInterval(() => beat().catch(err => log.warn('presence heartbeat failed', errorFields(err))), HEARTBEAT_MS)
   heartbeat.unref()
 }

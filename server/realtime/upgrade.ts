@@ -12,6 +12,7 @@ import { getPublicUser } from '../services/users'
 import { isShuttingDown } from '../lib/shutdown-state'
 import { redisClient } from './cluster'
 import { hub } from './hub'
+import { penaltySeconds } from './penalty'
 import type { PublicUser } from '../../shared/protocol/objects'
 
 export interface SocketIdentity {
@@ -21,8 +22,8 @@ export interface SocketIdentity {
   roomIds: number[]
 }
 
-function refuse(status: number, code: string, error: string): Response {
-  return new Response(JSON.stringify({ error, code }), { status, headers: { 'content-type': 'application/json' } })
+function refuse(status: number, code: string, error: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ error, code }), { status, headers: { 'content-type': 'application/json', ...headers } })
 }
 
 function originAllowed(origin: string, requestUrl: string, forwardedHost: string | null): boolean {
@@ -63,6 +64,8 @@ export async function authenticateUpgrade(request: Request): Promise<SocketIdent
     if (!ticket && !token) return refuse(401, 'UNAUTHORIZED', 'A token or ticket is required')
     const claims = ticket ? await verifyToken(ticket, 'ws_ticket') : await verifyToken(token!, 'access')
     if (ticket && !(await spendTicket(claims))) return refuse(401, 'UNAUTHORIZED', 'This ticket was already used')
+    const penalty = penaltySeconds(claims.userId)
+    if (penalty) return refuse(429, 'RATE_LIMITED', 'Too many frames: wait before reconnecting', { 'Retry-After': String(penalty) })
     if (!(await isSessionActive(claims.userId, claims.sessionId))) return refuse(401, 'UNAUTHORIZED', 'Session has ended')
     if (hub.socketsOfUser(claims.userId).size >= useConfig().limits.socketsPerUser) return refuse(429, 'RATE_LIMITED', 'Too many open sockets for this user')
     const [user, roomIds] = await Promise.all([getPublicUser(claims.userId), roomIdsOfUser(claims.userId)])

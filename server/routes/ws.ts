@@ -32,7 +32,10 @@ export default defineWebSocketHandler({
     if (!identity) return peer.close(CLOSE_CODES.POLICY, 'unauthenticated')
     const ip = peer.remoteAddress ?? 'unknown'
     const conn = new Connection(peer, rawSocketOf(peer), identity.userId, identity.sessionId, ip, identity.roomIds)
-    if (hub.countForIp(ip) >= useConfig().limits.socketsPerIp) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets from this address')
+    const { limits } = useConfig()
+    if (hub.countForIp(ip) >= limits.socketsPerIp) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets from this address')
+    // The upgrade checked the user's count too, but upgrades that raced past it together are only counted here.
+    if (hub.socketsOfUser(identity.userId).size >= limits.socketsPerUser) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets for this user')
     ctx.conn = conn
     hub.register(conn)
     conn.socket.on('pong', () => { conn.alive = true })
@@ -41,7 +44,8 @@ export default defineWebSocketHandler({
 
   async message(peer, message) {
     const ctx = peer.context as PeerContext
-    if (!ctx.conn || !ctx.identity) return
+    // Frames still queued behind a close (4029, 4001) are not worth a query.
+    if (!ctx.conn || !ctx.identity || ctx.conn.closed) return
     await dispatch(ctx.conn, message.text(), ctx.identity.user)
   },
 

@@ -7,7 +7,8 @@
  * check membership and load the senders, find already stored client_msg_ids, give each new message
  * its room's next seq, insert the messages and their room_events rows, and move each room's
  * last_seq / last_message_id / last_activity_at. If the batch fails on a race (a duplicate key,
- * a deadlock), each send is retried alone.
+ * a deadlock), each send is retried alone. A room is in at most one batch at a time, so its
+ * messages are stored in the order they were sent.
  */
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise'
 import { rawPool, useDb } from '../lib/db/client'
@@ -49,6 +50,27 @@ export function writeMessage(request: SendRequest): Promise<SendResult> {
   })
 }
 
+/** Rooms with a batch in flight: their next sends wait, so a room's messages keep their order. */
+const busyRooms = new Set<number>()
+
+/**
+ * Takes up to MAX_BATCH queued sends whose rooms have no batch in flight, in queue order. A send
+ * for a busy room stays queued, and so do all later sends for that room: per room, messages are
+ * stored (and take seqs) in the order they arrived.
+ */
+function takeBatch(): Pending[] {
+  const batch: Pending[] = []
+  const rest: Pending[] = []
+  for (const item of queue) {
+    if (batch.length < MAX_BATCH && !busyRooms.has(item.roomId)) batch.push(item)
+    else rest.push(item)
+  }
+  queue.length = 0
+  queue.push(...rest)
+  for (const item of batch) busyRooms.add(item.roomId)
+  return batch
+}
+
 function schedule() {
   if (scheduled || running >= MAX_CONCURRENT_BATCHES || !queue.length) return
   scheduled = true
@@ -56,9 +78,11 @@ function schedule() {
   setImmediate(() => {
     scheduled = false
     while (running < MAX_CONCURRENT_BATCHES && queue.length) {
-      const batch = queue.splice(0, MAX_BATCH)
+      const batch = takeBatch()
+      if (!batch.length) break
       running++
       runBatch(batch).finally(() => {
+        for (const item of batch) busyRooms.delete(item.roomId)
         running--
         schedule()
       })

@@ -4,7 +4,7 @@
  * a `seq`, a `role`) are refused instead of silently assigned.
  */
 import { z } from 'zod'
-import { clientMsgIdSchema, FORBIDDEN_CONTROL_RE, idSchema, LIMITS, messageContentSchema, strictIdSchema, textSchema } from './validation'
+import { clientMsgIdSchema, FORBIDDEN_CONTROL_RE, idSchema, LONE_SURROGATE_RE, LIMITS, messageContentSchema, strictIdSchema, textSchema } from './validation'
 
 export const ROOM_LIMITS = {
   /** The smallest room a creator may ask for (and the size of a direct room). */
@@ -20,6 +20,7 @@ export const roomNameSchema = textSchema(LIMITS.ROOM_NAME_MAX, 'Name')
 export const roomDescriptionSchema = z.string({ error: 'Description must be text' }).trim()
   .max(LIMITS.ROOM_DESCRIPTION_MAX, `Description must be at most ${LIMITS.ROOM_DESCRIPTION_MAX} characters`)
   .refine(s => !FORBIDDEN_CONTROL_RE.test(s), 'Description must not contain control characters')
+  .refine(s => !LONE_SURROGATE_RE.test(s), 'Description must be valid Unicode text')
   .nullable()
 
 export const createRoomSchema = z.object({

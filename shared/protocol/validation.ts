@@ -5,6 +5,9 @@ export const USERNAME_RE = /^[\p{L}\p{N}_.-]{2,32}$/u
 // Control characters other than newline and tab are refused in any text a user writes.
 // eslint-disable-next-line no-control-regex
 export const FORBIDDEN_CONTROL_RE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/
+// Half of a surrogate pair on its own is not text: UTF-8 (and so the database) cannot hold it and
+// would store U+FFFD instead, so the sender would see one string and everyone else another.
+export const LONE_SURROGATE_RE = /\p{Cs}/u
 
 export const LIMITS = {
   MESSAGE_MAX: 4000,
@@ -29,10 +32,12 @@ export const textSchema = (max: number, what: string) => z.string({ error: `${wh
   .min(1, `${what} must not be empty`)
   .max(max, `${what} must be at most ${max} characters`)
   .refine(s => !FORBIDDEN_CONTROL_RE.test(s), `${what} must not contain control characters`)
+  .refine(s => !LONE_SURROGATE_RE.test(s), `${what} must be valid Unicode text`)
 
 export const messageContentSchema = textSchema(LIMITS.MESSAGE_MAX, 'Content')
 export const clientMsgIdSchema = z.string().trim().min(1).max(LIMITS.CLIENT_MSG_ID_MAX, `At most ${LIMITS.CLIENT_MSG_ID_MAX} characters`)
   .refine(s => !FORBIDDEN_CONTROL_RE.test(s), 'Must not contain control characters')
+  .refine(s => !LONE_SURROGATE_RE.test(s), 'Must be valid Unicode text')
 
 /** Positive integer ids, from JSON numbers or path/query strings. */
 export const idSchema = z.coerce.number({ error: 'Must be a positive integer' }).int('Must be a positive integer').positive('Must be a positive integer').max(Number.MAX_SAFE_INTEGER)

@@ -143,8 +143,11 @@ describe('limits (own server with low limits)', () => {
     // Keep hammering far past the limit: the socket is dropped for abuse, the server stays up.
     for (let i = 0; i < 200 && s.closeCode === null; i++) s.send('typing', { room_id: room.id, is_typing: true })
     expect(await s.closed).toBe(4029)
-    const again = await connect({ token: a.token, base: server.url })
-    expect((await again.request('ping', {})).type).toBe('pong')
+    // Coming straight back is refused for a while (WS_ABUSE_COOLDOWN_SECONDS); others are unaffected.
+    await expect(connect({ token: a.token, base: server.url })).rejects.toMatchObject({ status: 429 })
+    const b = await registerUser({ base: server.url })
+    const other = await connect({ token: b.token, base: server.url })
+    expect((await other.request('ping', {})).type).toBe('pong')
   })
 
   it('applies the per-user message rate to REST posts too (429 with Retry-After)', async () => {

@@ -68,6 +68,25 @@ describe('messages over the socket', () => {
     for (const order of orders) expect(order).toEqual(orders[0])
   })
 
+  it('keeps the order of one sender\'s messages: seqs follow the order they were sent', async () => {
+    const [a, b] = await Promise.all([registerUser(), registerUser()])
+    const room = await createRoom(a, [b.user.id])
+    const sa = await connect({ token: a.token })
+    const sb = await connect({ token: b.token })
+    // Another room's traffic keeps batches in flight while these arrive.
+    const other = await createRoom(b, [a.user.id])
+    for (let i = 0; i < 40; i++) {
+      sb.send('send_message', { room_id: other.id, content: `noise ${i}`, client_msg_id: `n${i}` })
+      sa.send('send_message', { room_id: room.id, content: `#${i}`, client_msg_id: `o${i}` }, `o${i}`)
+    }
+    const acks = []
+    for (let i = 0; i < 40; i++) acks.push(await sa.next(f => f.request_id === `o${i}`, 15_000))
+    const seqs = acks.map(f => f.payload.message.seq)
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y))
+    const history = await api('GET', `/rooms/${room.id}/messages?limit=100`, { token: b.token })
+    expect(history.body.map((m: any) => m.content)).toEqual(Array.from({ length: 40 }, (_, i) => `#${i}`))
+  })
+
   it('room changes reach members live: edits, deletions, read markers, room updates, membership', async () => {
     const [a, b, c] = await Promise.all([registerUser(), registerUser(), registerUser()])
     const room = await createRoom(a, [b.user.id])

@@ -52,6 +52,8 @@ export function testEnv(dbName: string, extra: Record<string, string> = {}): Rec
     PRESENCE_GRACE_MS: '1500',
     RATE_LIMIT_MESSAGES_PER_SECOND: '1000',
     RATE_LIMIT_MESSAGES_PER_SECOND_PER_USER: '1000',
+    RATE_LIMIT_FRAMES_PER_SECOND: '100000',
+    RATE_LIMIT_JOINS_PER_SECOND: '100000',
     ...extra,
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { messageContentSchema, registerSchema, usernameSchema } from '../../shared/protocol/validation'
+import { clientMsgIdSchema, messageContentSchema, registerSchema, usernameSchema } from '../../shared/protocol/validation'
+import { roomDescriptionSchema } from '../../shared/protocol/room-schemas'
 
 describe('usernames', () => {
   it('accept Hangul, letters, digits, _ . - from 2 to 32 characters', () => {
@@ -17,6 +18,17 @@ describe('message content', () => {
     expect(messageContentSchema.safeParse('x'.repeat(4000)).success).toBe(true)
     expect(messageContentSchema.safeParse('a\u0000b').success).toBe(false)
     expect(messageContentSchema.safeParse('a\u001Bb').success).toBe(false)
+  })
+})
+
+describe('lone surrogates', () => {
+  it('are refused in text that gets stored, since UTF-8 would turn them into U+FFFD; real pairs pass', () => {
+    for (const schema of [messageContentSchema, clientMsgIdSchema, roomDescriptionSchema]) {
+      expect(schema.safeParse('a\uD800b').success).toBe(false)
+      expect(schema.safeParse('a\uDFFF').success).toBe(false)
+      expect(schema.safeParse('\uDC00\uD800').success).toBe(false)
+      expect(schema.safeParse('emoji 😀 𠜎').success).toBe(true)
+    }
   })
 })
 

@@ -28,6 +28,14 @@ export interface AppConfig {
     messagesPerSecondPerConnection: number
     messagesPerSecondPerUser: number
     typingPerSecondPerConnection: number
+    /** join_room and leave_room: each is a query, and a client switches rooms a few times a second at most. */
+    joinsPerSecondPerConnection: number
+    /** Every client frame, whatever its type: pings, joins and garbage cannot be flooded either. */
+    framesPerSecondPerConnection: number
+    /** Unsent bytes a socket may hold before it is dropped as not reading. */
+    wsMaxBufferedBytes: number
+    /** After a close for rate-limit abuse (4029), the user's new sockets are refused this long. */
+    wsAbuseCooldownSeconds: number
   }
   presenceGraceMs: number
   instanceId: string
@@ -154,6 +162,10 @@ export function loadConfig(): AppConfig {
       messagesPerSecondPerConnection: int('RATE_LIMIT_MESSAGES_PER_SECOND', 20, problems, 1),
       messagesPerSecondPerUser: int('RATE_LIMIT_MESSAGES_PER_SECOND_PER_USER', 40, problems, 1),
       typingPerSecondPerConnection: int('RATE_LIMIT_TYPING_PER_SECOND', 10, problems, 1),
+      joinsPerSecondPerConnection: int('RATE_LIMIT_JOINS_PER_SECOND', 10, problems, 1),
+      framesPerSecondPerConnection: int('RATE_LIMIT_FRAMES_PER_SECOND', 100, problems, 1),
+      wsMaxBufferedBytes: int('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, problems, 64 * 1024),
+      wsAbuseCooldownSeconds: int('WS_ABUSE_COOLDOWN_SECONDS', 10, problems),
     },
     presenceGraceMs: int('PRESENCE_GRACE_MS', 5000, problems),
     instanceId: e.INSTANCE_ID || randomBytes(6).toString('hex'),
