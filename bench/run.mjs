@@ -1,0 +1,342 @@
+// `npm run bench`: the scenario ladder against the bare Node ceiling and against Mmessenger in the
+// same run, every Mmessenger figure next to the ceiling's as a ratio (absolute numbers on a shared
+// machine drift from run to run; ratios measured minutes apart drift much less).
+//
+//   npm run bench                       full ladder + knee search + idle test (about 10 minutes)
+//   npm run bench -- --quick            two small rungs and a short idle test (under 2 minutes)
+//   npm run bench -- --only ceiling     just the ceiling (or --only mmessenger)
+//   npm run bench -- --scenario 1000:50:2:16 [--duration 10]     one rung
+//   npm run bench -- --profile [--scenario 1000:50:2:8] [--only mmessenger] [--profile-whole]
+//                                       profile the server(s) during a rung, rank hot paths
+//   npm run bench -- --server ../before/.output/server/index.mjs   benchmark another build
+//
+// Writes bench/results/latest.json, bench/results/latest.md and docs/bench.svg (not with --scenario
+// or --profile, which write bench/results/scenario.json or bench/results/profile-*.{json,txt}).
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { join } from 'node:path'
+import { parseArgs, parseScenario } from './lib/args.mjs'
+import { formatProfile, summarizeProfile } from './lib/cpuprofile.mjs'
+import { round } from './lib/histogram.mjs'
+import { formatComparison, formatIdle, formatRun, comparisonRows, idleRows, markdownTable, svgChart } from './lib/report.mjs'
+import { createBenchDatabase, durabilitySettings, ROOT, SERVER_ENTRY, startCeiling, startMmessenger } from './lib/targets.mjs'
+import { runScenario } from './load.mjs'
+
+const args = parseArgs()
+const RESULTS = join(ROOT, 'bench', 'results')
+const targets = args.only ? [args.only] : ['ceiling', 'mmessenger']
+for (const t of targets) if (!['ceiling', 'mmessenger'].includes(t)) throw new Error(`--only takes ceiling or mmessenger (got "${t}")`)
+const quick = !!args.quick
+const duration = Number(args.duration ?? (quick ? 3 : 10))
+const warmup = Number(args.warmup ?? (quick ? 1 : 2))
+// The whole ladder stops climbing once this much time has passed, so `npm run bench` is bounded.
+const budgetS = Number(args['budget-s'] ?? (quick ? 150 : 14 * 60))
+
+const FIXED = quick ? ['200:20:1:5', '500:50:2:4'] : ['200:20:1:5', '1000:50:2:2', '2000:100:1:2']
+const KNEE_BASE = '1000:50:2'
+const KNEE_RATES = quick ? [] : String(args.rates ?? '4,8,12,16,24,32,48,64').split(',').map(Number)
+const IDLE = { connections: Number(args['idle-sockets'] ?? (quick ? 500 : 5000)), roomSize: 50, hold: Number(args['idle-hold'] ?? (quick ? 3 : 30)) }
+
+const started = Date.now()
+const elapsedS = () => (Date.now() - started) / 1000
+let db = null
+
+async function main() {
+  if (args['report-only']) return writeReports(JSON.parse(readFileSync(join(RESULTS, 'latest.json'), 'utf8')))
+  if (targets.includes('mmessenger')) {
+    ensureBuild()
+    db = await createBenchDatabase()
+  }
+  const meta = await describeRun()
+  console.error(`bench: ${meta.command} on ${meta.machine.cpus} x ${meta.machine.cpu_model}, node ${meta.machine.node}, load ${meta.machine.loadavg_start.join(' ')}`)
+  if (meta.database) console.error(`bench: MariaDB ${meta.database.version}, innodb_flush_log_at_trx_commit=${meta.database.innodb_flush_log_at_trx_commit}, sync_binlog=${meta.database.sync_binlog}, log_bin=${meta.database.log_bin}`)
+
+  if (args.profile) return profile(meta)
+  if (args.scenario) {
+    const rung = await runRung(args.scenario, targets)
+    console.log(formatComparison([rung]))
+    save('scenario.json', { ...meta, finished_at: new Date().toISOString(), rungs: [rung] })
+    return
+  }
+
+  const rungs = []
+  for (const sc of FIXED) rungs.push(await runRung(sc, targets))
+
+  // The knee: raise the rate at C:S:K until p99 passes 100 ms or anything is lost. A target stops
+  // climbing at its first rung that lost, duplicated or could not keep up with the offered rate,
+  // or after three rungs in a row that failed on p99 alone (each already run twice): on a shared
+  // machine slow rungs between passing ones are the neighbours' doing, not a knee.
+  const kneeLadder = rungs.filter(r => r.scenario.startsWith(`${KNEE_BASE}:`))
+  const latencyFails = Object.fromEntries(targets.map(t => [t, 0]))
+  const climbing = new Set(targets)
+  const step = (t, r) => {
+    if (!r) return
+    if (r.pass) latencyFails[t] = 0
+    else if (latencyOnlyFailure(r)) latencyFails[t]++
+    else climbing.delete(t)
+    if (latencyFails[t] >= 3) climbing.delete(t)
+  }
+  for (const r of kneeLadder) for (const t of targets) step(t, r[t])
+  for (const rate of KNEE_RATES) {
+    if (!climbing.size) break
+    if (elapsedS() > budgetS - 90) {
+      console.error(`bench: time budget reached after ${Math.round(elapsedS())} s; the knee search stops here`)
+      break
+    }
+    const rung = await runRung(`${KNEE_BASE}:${rate}`, [...climbing])
+    rungs.push(rung)
+    kneeLadder.push(rung)
+    for (const t of [...climbing]) step(t, rung[t])
+  }
+  const knee = {}
+  for (const t of KNEE_RATES.length ? targets : []) {
+    const best = kneeLadder.filter(r => r[t]?.pass).at(-1)?.[t]
+    knee[t] = {
+      deliveries_per_s: best?.deliveries_per_s ?? 0,
+      scenario: best?.scenario ?? null,
+      // Still passing on the last rate tried: the real knee lies above it.
+      at_least: climbing.has(t),
+    }
+  }
+
+  const idle = {}
+  if (!args['no-idle']) {
+    for (const t of targets) {
+      console.error(`bench: idle test, ${t}: ${IDLE.connections} sockets held ${IDLE.hold} s`)
+      // With the inspector open, the idle test also reads memory after a forced full GC.
+      idle[t] = await runScenario({ start: starter(t, { inspect: true }), connections: IDLE.connections, roomSize: IDLE.roomSize, senders: 0, rate: 0, hold: IDLE.hold, quiet: false })
+      console.error(formatRun(idle[t]))
+    }
+  }
+
+  const results = { ...meta, finished_at: new Date().toISOString(), elapsed_s: Math.round(elapsedS()), machine: { ...meta.machine, loadavg_end: os.loadavg().map(l => round(l)) }, rungs, knee, idle, targets: evaluate(rungs, knee, idle) }
+  results.warnings = warnings(results)
+  console.log('')
+  console.log(formatComparison(rungs))
+  if (Object.keys(idle).length) console.log('\n' + formatIdle(idle))
+  if (KNEE_RATES.length) console.log('\nknee (p99 <= 100 ms, nothing lost, at ' + KNEE_BASE + ':r): ' + targets.map(t => `${t} ${knee[t].at_least ? '>= ' : ''}${knee[t].deliveries_per_s.toLocaleString('en-US')}/s`).join(', '))
+  for (const check of results.targets) console.log(`${check.pass ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}`)
+  for (const w of results.warnings) console.log(`WARNING  ${w}`)
+  if (quick) console.log('\n(--quick: a smoke run; the knee and the full idle test need the full ladder)')
+  console.log(JSON.stringify({ knee, targets: results.targets.map(t => ({ name: t.name, pass: t.pass })) }))
+
+  save('latest.json', results)
+  writeReports(results)
+  console.error(`bench: wrote bench/results/latest.json, bench/results/latest.md and docs/bench.svg in ${Math.round(elapsedS())} s`)
+}
+
+/** latest.md and docs/bench.svg from a result (`--report-only` redraws them from latest.json). */
+function writeReports(results) {
+  writeFileSync(join(RESULTS, 'latest.md'), markdown(results))
+  mkdirSync(join(ROOT, 'docs'), { recursive: true })
+  writeFileSync(join(ROOT, 'docs', 'bench.svg'), chart(results))
+}
+
+/** @param {{cpuProfDir?: string, inspect?: boolean}} [prof] */
+function starter(t, prof = {}) {
+  return t === 'ceiling' ? () => startCeiling(prof) : () => startMmessenger({ db, ...prof, origin: !args['no-origin'], entry: args.server })
+}
+
+async function runRung(scenario, which, prof) {
+  const sc = parseScenario(scenario)
+  const rung = { scenario }
+  for (const t of which) {
+    console.error(`bench: ${t} ${scenario} (${Math.round(elapsedS())} s elapsed)`)
+    const run = () => runScenario({ start: starter(t, prof), ...sc, duration, warmup, deflate: !!args.deflate, fullParse: !!args['full-parse'], onProfile: prof?.onProfile && (p => prof.onProfile(t, p)) })
+    rung[t] = await run()
+    console.error(formatRun(rung[t]))
+    // Other work on a shared machine can push one rung's p99 over the line; a rung that failed on
+    // latency alone is run once more and the better run kept. Loss is never retried away.
+    if (!prof && !quick && latencyOnlyFailure(rung[t])) {
+      console.error(`bench: ${t} ${scenario} failed on latency alone; running it once more`)
+      const again = await run()
+      console.error(formatRun(again))
+      const first = rung[t]
+      rung[t] = again.pass || again.latency_ms.p99_ms < first.latency_ms.p99_ms ? again : first
+      rung[t].earlier_attempt = { p99_ms: (rung[t] === first ? again : first).latency_ms.p99_ms, pass: (rung[t] === first ? again : first).pass }
+    }
+  }
+  return rung
+}
+
+/**
+ * Failed on p99 alone while the server kept up (everything delivered within 3 s of the last send):
+ * what a busy neighbour causes. A server that falls behind builds a backlog and drains for longer.
+ */
+function latencyOnlyFailure(r) {
+  return !r.pass && r.senders_per_room > 0 && r.lost === 0 && r.duplicated === 0 && r.misdelivered === 0
+    && r.connect_failures === 0 && r.send_failures === 0 && !r.overloaded && r.drain_s <= 3
+}
+
+/**
+ * Profiles the server(s) under one rung with V8's CPU profiler. By default only the measured
+ * window is profiled (through the inspector); --profile-whole uses `node --cpu-prof` for the whole
+ * process life, start-up and connection ramp included.
+ */
+async function profile(meta) {
+  const scenario = args.scenario ?? '1000:50:2:8'
+  const dir = join(RESULTS, 'profiles', new Date().toISOString().replace(/[:.]/g, '-'))
+  mkdirSync(dir, { recursive: true })
+  const whole = !!args['profile-whole']
+  const profiles = {}
+  const prof = whole
+    ? { cpuProfDir: dir }
+    : {
+        inspect: true,
+        onProfile: (t, p) => {
+          const file = join(dir, `${t}-window.cpuprofile`)
+          writeFileSync(file, JSON.stringify(p))
+          profiles[t] = file
+        },
+      }
+  const rung = await runRung(scenario, targets, prof)
+  console.log(formatComparison([rung]))
+  if (whole) {
+    for (const f of readdirSync(dir)) {
+      const t = targets.find(x => f.startsWith(`${x}-`))
+      if (t) profiles[t] = join(dir, f)
+    }
+  }
+  for (const t of targets) {
+    if (!profiles[t]) {
+      console.error(`bench: no profile was written for ${t}`)
+      continue
+    }
+    const summary = summarizeProfile(profiles[t], { top: 30, label: `${t} ${scenario} (${whole ? 'whole process' : 'measured window'})` })
+    const text = formatProfile(summary)
+    console.log(`\n=== ${t} ${scenario}: hottest functions ===\n${text}`)
+    save(`profile-${t}.json`, { ...meta, scenario, window_only: !whole, result: rung[t], profile: summary })
+    writeFileSync(join(RESULTS, `profile-${t}.txt`), `${meta.command}\n\n${text}\n`)
+  }
+  console.error(`bench: raw profiles in ${dir} (open them in Chrome DevTools > Performance)`)
+}
+
+/** What makes this run's latency figures less trustworthy than its CPU and memory ratios. */
+function warnings(r) {
+  const out = []
+  const busy = Math.max(r.machine.loadavg_start[0], r.machine.loadavg_end[0])
+  if (busy > r.machine.cpus) out.push(`the machine was busy with other work (load average up to ${busy} on ${r.machine.cpus} cores): latency and the knee are pessimistic; CPU per delivery and memory per socket are affected much less`)
+  const weakCeiling = r.rungs.filter(x => x.ceiling && !x.ceiling.pass && x.ceiling.offered_deliveries_per_s <= 16_000)
+  if (weakCeiling.length) out.push(`the bare ceiling itself failed at ${weakCeiling.map(x => x.scenario).join(', ')}: this run measured the machine's contention, rerun the latency figures on a quiet machine`)
+  const saturated = r.rungs.flatMap(x => targets.filter(t => x[t]?.generator?.saturated).map(t => `${t} ${x.scenario}`))
+  if (saturated.length) out.push(`the load generator was saturated (CPU > 90% or loop delay p99 > 50 ms) on ${saturated.join(', ')}`)
+  return out
+}
+
+/** The targets of issue 6 for Mmessenger, each as a ratio to the ceiling measured in this run. */
+function evaluate(rungs, knee, idle) {
+  if (!targets.includes('ceiling') || !targets.includes('mmessenger')) return []
+  const both = rungs.filter(r => r.ceiling && r.mmessenger)
+  const checks = []
+  const lossy = both.filter(r => r.mmessenger.lost || r.mmessenger.duplicated || r.mmessenger.misdelivered)
+  checks.push({ name: 'no lost or duplicated delivery on any rung', pass: lossy.length === 0, detail: lossy.length ? lossy.map(r => `${r.scenario}: lost ${r.mmessenger.lost}, dup ${r.mmessenger.duplicated}`).join('; ') : `${both.length} rungs clean` })
+  const cpu = both.filter(r => !r.mmessenger.overloaded && r.ceiling.server_cpu_us_per_delivery && r.mmessenger.server_cpu_us_per_delivery)
+    .map(r => ({ scenario: r.scenario, ratio: r.mmessenger.server_cpu_us_per_delivery / r.ceiling.server_cpu_us_per_delivery }))
+  const worstCpu = cpu.reduce((a, b) => (b.ratio > (a?.ratio ?? 0) ? b : a), null)
+  checks.push({ name: 'server CPU per delivery within 2x the ceiling', pass: !!worstCpu && worstCpu.ratio <= 2, detail: worstCpu ? `worst ${worstCpu.ratio.toFixed(2)}x at ${worstCpu.scenario}` : 'not measured' })
+  const low = both.filter(r => r.ceiling.offered_deliveries_per_s <= 16_000)
+  const slow = low.filter(r => !(r.mmessenger.latency_ms?.p99_ms <= 2 * r.ceiling.latency_ms.p99_ms + 10))
+  checks.push({ name: 'p99 within 2x the ceiling + 10 ms up to 16,000 deliveries/s', pass: low.length > 0 && slow.length === 0, detail: (slow.length ? slow : low).map(r => `${r.scenario}: ${r.mmessenger.latency_ms?.p99_ms} vs ${r.ceiling.latency_ms.p99_ms} ms`).join('; ') })
+  if (knee.ceiling && knee.mmessenger && KNEE_RATES.length) {
+    const k = knee.mmessenger.deliveries_per_s
+    checks.push({ name: 'knee at least half the ceiling\'s', pass: knee.ceiling.deliveries_per_s > 0 && k >= knee.ceiling.deliveries_per_s / 2, detail: `${k}/s vs ${knee.ceiling.at_least ? '>= ' : ''}${knee.ceiling.deliveries_per_s}/s` })
+    checks.push({ name: 'knee at least 32,000 deliveries/s', pass: k >= 32_000, detail: `${knee.mmessenger.at_least ? '>= ' : ''}${k}/s` })
+  }
+  if (idle.ceiling && idle.mmessenger) {
+    // After a full GC when measured: RSS as read moves by whatever garbage V8 has not collected yet.
+    const key = idle.ceiling.rss_per_connection_after_gc_kb !== undefined && idle.mmessenger.rss_per_connection_after_gc_kb !== undefined ? 'rss_per_connection_after_gc_kb' : 'rss_per_connection_kb'
+    const m = idle.mmessenger[key]
+    const c = idle.ceiling[key]
+    const r = m / c
+    const heap = idle.mmessenger.heap_per_connection_after_gc_kb !== undefined ? `; V8 heap ${idle.mmessenger.heap_per_connection_after_gc_kb} vs ${idle.ceiling.heap_per_connection_after_gc_kb} KB; as read ${idle.mmessenger.rss_per_connection_kb} vs ${idle.ceiling.rss_per_connection_kb} KB` : ''
+    checks.push({ name: 'idle RSS per socket within 1.5x the ceiling\'s', pass: c > 0 && r <= 1.5, detail: `${m} vs ${c} KB${key.includes('gc') ? ' after a full GC' : ''} (${r.toFixed(2)}x)${heap}` })
+  }
+  return checks
+}
+
+function ensureBuild() {
+  if (args.server) return
+  if (args.build || !existsSync(SERVER_ENTRY)) {
+    console.error('bench: building Mmessenger (npm run build)')
+    const res = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] })
+    if (res.status !== 0) throw new Error('npm run build failed')
+  }
+}
+
+async function describeRun() {
+  const git = (...a) => {
+    try {
+      return execFileSync('git', a, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    }
+    catch {
+      return null
+    }
+  }
+  return {
+    command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
+    started_at: new Date(started).toISOString(),
+    git: { commit: git('rev-parse', '--short', 'HEAD'), dirty: !!git('status', '--porcelain') },
+    build: targets.includes('mmessenger') && existsSync(args.server ?? SERVER_ENTRY) ? { entry: args.server ?? '.output/server/index.mjs', built_at: statSync(args.server ?? SERVER_ENTRY).mtime.toISOString() } : null,
+    machine: {
+      cpus: os.cpus().length,
+      cpu_model: os.cpus()[0]?.model.trim(),
+      memory_gb: round(os.totalmem() / 2 ** 30, 1),
+      node: process.version,
+      loadavg_start: os.loadavg().map(l => round(l)),
+    },
+    database: targets.includes('mmessenger') ? await durabilitySettings() : null,
+    options: { quick, duration_s: duration, warmup_s: warmup, fixed: FIXED, knee_base: KNEE_BASE, knee_rates: KNEE_RATES, idle: IDLE, deflate: !!args.deflate },
+  }
+}
+
+function save(name, data) {
+  mkdirSync(RESULTS, { recursive: true })
+  writeFileSync(join(RESULTS, name), JSON.stringify(data, null, 2) + '\n')
+}
+
+function markdown(r) {
+  const lines = [
+    `# Mmessenger benchmark: \`${r.command}\``,
+    '',
+    `Run ${r.started_at} (${r.elapsed_s} s) at commit ${r.git.commit}${r.git.dirty ? ' (uncommitted changes)' : ''}; ${r.machine.cpus} x ${r.machine.cpu_model}, Node ${r.machine.node}, load average ${r.machine.loadavg_start.join(' ')} at the start and ${r.machine.loadavg_end.join(' ')} at the end.`,
+    'Server and load generator share the machine. Each cell is one run of ' + `${r.options.warmup_s} s warm-up + ${r.options.duration_s} s measured; "ratio" is Mmessenger / ceiling.`,
+  ]
+  if (r.database) lines.push(`MariaDB ${r.database.version}: innodb_flush_log_at_trx_commit=${r.database.innodb_flush_log_at_trx_commit}, sync_binlog=${r.database.sync_binlog}, log_bin=${r.database.log_bin}.`)
+  lines.push('', 'Scenario C:S:K:r = C connections in rooms of S members, K senders per room, r messages/s each; deliveries/s = C/S x K x r x S.', '', markdownTable(comparisonRows(r.rungs)), '')
+  if (Object.keys(r.knee).length) lines.push(`Knee (highest rate at ${KNEE_BASE}:r with p99 <= 100 ms and nothing lost): ${Object.entries(r.knee).map(([t, k]) => `${t} ${k.at_least ? '>= ' : ''}${k.deliveries_per_s.toLocaleString('en-US')} deliveries/s`).join(', ')}.`, '')
+  if (Object.keys(r.idle).length) lines.push(markdownTable(idleRows(r.idle)), '')
+  for (const w of r.warnings) lines.push(`> **Warning:** ${w}.`, '')
+  if (r.targets.length) {
+    lines.push('| issue 6 target | result | detail |', '|---|---|---|')
+    for (const t of r.targets) lines.push(`| ${t.name} | ${t.pass ? 'pass' : '**fail**'} | ${t.detail} |`)
+    lines.push('')
+  }
+  lines.push('![p99 latency against deliveries per second](../../docs/bench.svg)', '')
+  return lines.join('\n')
+}
+
+function chart(r) {
+  const colors = { ceiling: '#1f77b4', mmessenger: '#d62728' }
+  const measured = ['ceiling', 'mmessenger'].filter(t => r.rungs.some(x => x[t]))
+  const series = measured.map(t => ({
+    name: `${t}${r.knee[t] ? ` (knee ${r.knee[t].at_least ? '>=' : ''}${Math.round(r.knee[t].deliveries_per_s / 1000)}k/s)` : ''}`,
+    color: colors[t],
+    // Plotted at the offered rate, so the ladder reads left to right even where a target fell behind.
+    points: r.rungs.filter(x => x.scenario.startsWith(`${KNEE_BASE}:`) && x[t]).map(x => ({ x: x[t].offered_deliveries_per_s, y: x[t].latency_ms?.p99_ms ?? 0, fail: !x[t].pass, delivered: x[t].deliveries_per_s })),
+  }))
+  const busy = Math.max(r.machine.loadavg_start[0], r.machine.loadavg_end[0])
+  return svgChart(series, { title: `p99 delivery latency, ${KNEE_BASE.replace(/:/g, ' / ')} (C / S / K), rising rate`, subtitle: `${r.command} · ${r.started_at.slice(0, 16).replace('T', ' ')} UTC · ${r.machine.cpus} cores shared by server, generator and database${busy > r.machine.cpus ? ` · load average up to ${busy}` : ''}` })
+}
+
+const cleanup = async () => {
+  await db?.drop().catch(err => console.error(`bench: could not drop ${db.name}: ${err.message}`))
+}
+process.once('SIGINT', () => {
+  cleanup().finally(() => process.exit(130))
+})
+main().then(cleanup, async (err) => {
+  console.error(err)
+  await cleanup()
+  process.exit(1)
+})
