@@ -1,6 +1,6 @@
 /**
  * The write path of new messages, batched: sends that arrive while earlier batches are committing
- * are stored together in one transaction (a fixed ~9 statements and one log flush per batch instead of
+ * are stored together in one transaction (two round trips and one log flush per batch instead of
  * ~10 statements per message). Nothing is acknowledged before its batch commits.
  *
  * Per batch: lock the rooms (ascending ids, one statement, so concurrent batches never deadlock),
@@ -10,8 +10,8 @@
  * a deadlock), each send is retried alone. A room is in at most one batch at a time, so its
  * messages are stored in the order they were sent.
  */
-import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise'
-import { rawPool, useDb } from '../lib/db/client'
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise'
+import { useWriterPool } from '../lib/db/client'
 import { isDuplicateKey, notFound } from '../lib/errors/app-error'
 import type { Message } from '../../shared/protocol/objects'
 import { emit } from './domain-events'
@@ -157,19 +157,23 @@ interface SenderRow extends RowDataPacket {
 const pairKey = (roomId: number, userId: number) => `${roomId}:${userId}`
 const idemKey = (roomId: number, userId: number, clientMsgId: string) => `${roomId}:${userId}:${clientMsgId}`
 
+/**
+ * Two round trips per batch: (1) begin, lock the rooms, read members and senders, find stored
+ * client_msg_ids; (2) insert the messages and their log rows, move the rooms, read the new ids,
+ * commit. A failing statement stops the rest of its round trip, and the batch is rolled back.
+ */
 async function storeBatch(batch: SendRequest[]): Promise<Outcome[]> {
-  await useDb()
-  const pool = rawPool()
-  if (!pool) throw new Error('database pool is not ready')
+  const pool = await useWriterPool()
   const conn: PoolConnection = await pool.getConnection()
+  let open = false
   try {
-    await conn.beginTransaction()
+    open = true
     const outcomes = await storeInTransaction(conn, batch)
-    await conn.commit()
+    open = false
     return outcomes
   }
   catch (err) {
-    await conn.rollback().catch(() => undefined)
+    if (open) await conn.query('ROLLBACK').catch(() => undefined)
     throw err
   }
   finally {
@@ -179,32 +183,32 @@ async function storeBatch(batch: SendRequest[]): Promise<Outcome[]> {
 
 async function storeInTransaction(conn: PoolConnection, batch: SendRequest[]): Promise<Outcome[]> {
   const roomIds = [...new Set(batch.map(b => b.roomId))].sort((a, b) => a - b)
-  const [roomRows] = await conn.query<RowDataPacket[]>('SELECT id, last_seq FROM rooms WHERE id IN (?) ORDER BY id FOR UPDATE', [roomIds])
+  const pairs = [...new Map(batch.map(b => [pairKey(b.roomId, b.userId), [b.roomId, b.userId]])).values()]
+  const keyed = batch.filter(b => b.clientMsgId)
+  const [results] = await conn.query<RowDataPacket[][]>(
+    'START TRANSACTION;'
+    + ' SELECT id, last_seq FROM rooms WHERE id IN (?) ORDER BY id FOR UPDATE;'
+    + ' SELECT m.room_id, u.id, u.username, u.avatar_url, u.last_seen_at, u.created_at FROM room_members m JOIN users u ON u.id = m.user_id WHERE (m.room_id, m.user_id) IN (?)'
+    + (keyed.length ? '; SELECT id, room_id, seq, sender_id, content, message_type, client_msg_id, is_edited, is_deleted, created_at FROM messages WHERE (room_id, sender_id, client_msg_id) IN (?)' : ''),
+    keyed.length ? [roomIds, pairs, keyed.map(b => [b.roomId, b.userId, b.clientMsgId])] : [roomIds, pairs],
+  )
+  const roomRows = results[1]!
+  const senderRows = results[2] as SenderRow[]
+  const storedRows = keyed.length ? results[3]! : []
   const lastSeq = new Map<number, number>(roomRows.map(r => [Number(r.id), Number(r.last_seq)]))
 
-  const pairs = [...new Map(batch.map(b => [pairKey(b.roomId, b.userId), [b.roomId, b.userId]])).values()]
-  const [senderRows] = await conn.query<SenderRow[]>(
-    'SELECT m.room_id, u.id, u.username, u.avatar_url, u.last_seen_at, u.created_at FROM room_members m JOIN users u ON u.id = m.user_id WHERE (m.room_id, m.user_id) IN (?)',
-    [pairs],
-  )
   const senders = new Map<string, UserRow>()
   for (const r of senderRows) senders.set(pairKey(Number(r.room_id), Number(r.id)), { id: Number(r.id), username: r.username, avatarUrl: r.avatar_url, lastSeenAt: r.last_seen_at, createdAt: r.created_at })
 
   const stored = new Map<string, Message>()
-  const keyed = batch.filter(b => b.clientMsgId && senders.has(pairKey(b.roomId, b.userId)))
-  if (keyed.length) {
-    const [rows] = await conn.query<RowDataPacket[]>(
-      'SELECT id, room_id, seq, sender_id, content, message_type, client_msg_id, is_edited, is_deleted, created_at FROM messages WHERE (room_id, sender_id, client_msg_id) IN (?)',
-      [keyed.map(b => [b.roomId, b.userId, b.clientMsgId])],
-    )
-    for (const r of rows) {
-      const sender = senders.get(pairKey(Number(r.room_id), Number(r.sender_id)))!
-      stored.set(idemKey(Number(r.room_id), Number(r.sender_id), r.client_msg_id), {
-        id: Number(r.id), room_id: Number(r.room_id), seq: Number(r.seq), sender: toPublicUser(sender),
-        content: r.is_deleted ? '' : r.content, message_type: r.message_type, client_msg_id: r.client_msg_id,
-        is_edited: !!r.is_edited, is_deleted: !!r.is_deleted, created_at: (r.created_at as Date).toISOString(),
-      })
-    }
+  for (const r of storedRows) {
+    const sender = senders.get(pairKey(Number(r.room_id), Number(r.sender_id)))
+    if (!sender) continue
+    stored.set(idemKey(Number(r.room_id), Number(r.sender_id), r.client_msg_id), {
+      id: Number(r.id), room_id: Number(r.room_id), seq: Number(r.seq), sender: toPublicUser(sender),
+      content: r.is_deleted ? '' : r.content, message_type: r.message_type, client_msg_id: r.client_msg_id,
+      is_edited: !!r.is_edited, is_deleted: !!r.is_deleted, created_at: (r.created_at as Date).toISOString(),
+    })
   }
 
   const now = new Date()
@@ -234,23 +238,30 @@ async function storeInTransaction(conn: PoolConnection, batch: SendRequest[]): P
     fresh.push({ index, request: b, seq, sender })
   })
 
-  if (fresh.length) {
-    await conn.query<ResultSetHeader>(
-      'INSERT INTO messages (room_id, seq, sender_id, content, message_type, client_msg_id, created_at) VALUES ?',
-      [fresh.map(f => [f.request.roomId, f.seq, f.request.userId, f.request.content, 'text', f.request.clientMsgId, now])],
+  if (!fresh.length) {
+    await conn.query('COMMIT')
+  }
+  else {
+    const keys = fresh.map(f => [f.request.roomId, f.seq])
+    const touched = [...new Set(fresh.map(f => f.request.roomId))]
+    const lastSeqCase = touched.map(() => 'WHEN ? THEN ?').join(' ')
+    const [written] = await conn.query<RowDataPacket[][]>(
+      'INSERT INTO messages (room_id, seq, sender_id, content, message_type, client_msg_id, created_at) VALUES ?;'
+      + ' INSERT INTO room_events (room_id, seq, type, message_id, created_at) SELECT room_id, seq, \'new_message\', id, created_at FROM messages WHERE (room_id, seq) IN (?);'
+      // Each room's new last seq is the seq of its newest message in this batch: join that message.
+      + ` UPDATE rooms r JOIN messages m ON m.room_id = r.id AND m.seq = CASE r.id ${lastSeqCase} END SET r.last_seq = m.seq, r.last_message_id = m.id, r.last_activity_at = ? WHERE r.id IN (?);`
+      + ' SELECT id, room_id, seq FROM messages WHERE (room_id, seq) IN (?);'
+      + ' COMMIT',
+      [
+        fresh.map(f => [f.request.roomId, f.seq, f.request.userId, f.request.content, 'text', f.request.clientMsgId, now]),
+        keys,
+        ...touched.flatMap(id => [id, lastSeq.get(id)]),
+        now,
+        touched,
+        keys,
+      ],
     )
-    const [idRows] = await conn.query<RowDataPacket[]>('SELECT id, room_id, seq FROM messages WHERE (room_id, seq) IN (?)', [fresh.map(f => [f.request.roomId, f.seq])])
-    const idOf = new Map<string, number>(idRows.map(r => [`${r.room_id}:${r.seq}`, Number(r.id)]))
-    await conn.query('INSERT INTO room_events (room_id, seq, type, message_id, created_at) VALUES ?', [fresh.map(f => [f.request.roomId, f.seq, 'new_message', idOf.get(`${f.request.roomId}:${f.seq}`), now])])
-
-    const lastMessage = new Map<number, number>()
-    for (const f of fresh) lastMessage.set(f.request.roomId, idOf.get(`${f.request.roomId}:${f.seq}`)!)
-    const touched = [...lastMessage.keys()]
-    const seqCase = touched.map(() => 'WHEN ? THEN ?').join(' ')
-    await conn.query(
-      `UPDATE rooms SET last_seq = CASE id ${seqCase} END, last_message_id = CASE id ${seqCase} END, last_activity_at = ? WHERE id IN (?)`,
-      [...touched.flatMap(id => [id, lastSeq.get(id)]), ...touched.flatMap(id => [id, lastMessage.get(id)]), now, touched],
-    )
+    const idOf = new Map<string, number>(written[3]!.map(r => [`${r.room_id}:${r.seq}`, Number(r.id)]))
     const createdAt = now.toISOString()
     for (const f of fresh) {
       const message: Message = {

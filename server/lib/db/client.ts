@@ -13,7 +13,7 @@ export type Db = MySql2Database<typeof schema>
 let pool: mysql.Pool | undefined
 let ready: Promise<Db> | undefined
 
-export function createPool(database: string | undefined, connectionLimit = 20): mysql.Pool {
+export function createPool(database: string | undefined, connectionLimit = 20, options: { multipleStatements?: boolean } = {}): mysql.Pool {
   const { db } = useConfig()
   return mysql.createPool({
     host: db.host,
@@ -29,7 +29,19 @@ export function createPool(database: string | undefined, connectionLimit = 20): 
     supportBigNumbers: true,
     bigNumberStrings: false,
     enableKeepAlive: true,
+    multipleStatements: options.multipleStatements ?? false,
   })
+}
+
+let writerPool: mysql.Pool | undefined
+/**
+ * A small pool for the message writer only, allowing several statements per round trip (its SQL is
+ * fixed and every value goes through placeholders). Everything else uses the single-statement pool.
+ */
+export async function useWriterPool(): Promise<mysql.Pool> {
+  await useDb()
+  writerPool ??= createPool(useConfig().db.database, 8, { multipleStatements: true })
+  return writerPool
 }
 
 /** Resolves once the database exists, is migrated (unless AUTO_MIGRATE=false) and the pool works. */
@@ -49,8 +61,8 @@ export function rawPool(): mysql.Pool | undefined {
 }
 
 export async function closeDb(): Promise<void> {
-  const p = pool
-  pool = undefined
+  const pools = [pool, writerPool]
+  pool = writerPool = undefined
   ready = undefined
-  await p?.end()
+  await Promise.all(pools.map(p => p?.end()))
 }
