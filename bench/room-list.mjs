@@ -37,7 +37,7 @@ async function startServer() {
     cwd: ROOT,
     env: {
       ...process.env, NODE_ENV: 'production', DB_NAME: dbName, PORT: String(port), NITRO_PORT: String(port), NITRO_HOST: '127.0.0.1',
-      JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256-0123456789', LOG_LEVEL: 'warn', RATE_LIMIT_AUTH_PER_IP: '100000',
+      JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256-0123456789', LOG_LEVEL: 'warn', RATE_LIMIT_AUTH_PER_IP: '100000', RATE_LIMIT_MESSAGES_PER_SECOND_PER_USER: '100000',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
