@@ -6,7 +6,7 @@
 //   BENCH_URL=http://127.0.0.1:3000 npm run bench:rooms
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { freePort } from '../scripts/free-port.mjs'
 import { join } from 'node:path'
 import mysql from 'mysql2/promise'
 
@@ -17,16 +17,6 @@ const CONCURRENCY = Number(process.env.CONCURRENCY || 1)
 const ROOT = join(import.meta.dirname, '..')
 const dbConfig = { host: process.env.DB_HOST || '127.0.0.1', port: Number(process.env.DB_PORT || 3306), user: process.env.DB_USER || 'root', password: process.env.DB_PASS || '' }
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 async function startServer() {
   const entry = join(ROOT, '.output', 'server', 'index.mjs')

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { freePort } from '../../scripts/free-port.mjs'
 import { dirname, join, resolve } from 'node:path'
 import { SignJWT } from 'jose'
 import mysql from 'mysql2/promise'
@@ -36,16 +36,6 @@ export const WARM_SOCKETS = 64
  *   set when started with `inspect`: profiles the load window only
  */
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 /**
  * Node flags for profiling: `cpuProfDir` profiles the whole process life (`--cpu-prof`),

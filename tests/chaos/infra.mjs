@@ -3,7 +3,7 @@
 // (the machine's own MariaDB on 3306 and Redis on 6379 keep serving other work untouched).
 import { spawn, spawnSync } from 'node:child_process'
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { freePort } from '../../scripts/free-port.mjs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import mysql from 'mysql2/promise'
@@ -28,16 +28,6 @@ export function killOwned() {
   owned.clear()
 }
 
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 export async function waitFor(what, check, timeoutMs = 30_000, intervalMs = 100) {
   const deadline = Date.now() + timeoutMs

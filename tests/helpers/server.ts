@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { freePort } from '../../scripts/free-port.mjs'
 import { join } from 'node:path'
 import mysql from 'mysql2/promise'
 
@@ -17,17 +17,6 @@ export interface RunningServer {
   proc: ChildProcess
   output: () => string
   stop: (signal?: NodeJS.Signals) => Promise<number | null>
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 export function uniqueDbName(prefix = 'mm_test'): string {
