@@ -32,6 +32,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+          // What a page shows after a server round trip may take more than a second on a busy CI machine.
+          expect: { poll: { timeout: 5000 } },
         },
       },
       {
