@@ -45,7 +45,6 @@ export class Connection {
   strikeWindowStart = Date.now()
 
   constructor(
-    readonly peer: Peer,
     readonly socket: RawSocket,
     readonly userId: number,
     readonly sessionId: number,

@@ -49,11 +49,6 @@ export const hub = {
   allSockets: function* (): Generator<Connection> {
     for (const set of byUser.values()) yield* set
   },
-  socketCount: (): number => {
-    let n = 0
-    for (const set of byUser.values()) n += set.size
-    return n
-  },
 
   /** The user became a member: their open sockets start hearing the room at once. */
   addMember(roomId: number, userId: number): void {

@@ -31,7 +31,7 @@ export default defineWebSocketHandler({
     const identity = ctx.identity
     if (!identity) return peer.close(CLOSE_CODES.POLICY, 'unauthenticated')
     const ip = peer.remoteAddress ?? 'unknown'
-    const conn = new Connection(peer, rawSocketOf(peer), identity.userId, identity.sessionId, ip, identity.roomIds)
+    const conn = new Connection(rawSocketOf(peer), identity.userId, identity.sessionId, ip, identity.roomIds)
     const { limits } = useConfig()
     if (hub.countForIp(ip) >= limits.socketsPerIp) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets from this address')
     // The upgrade checked the user's count too, but upgrades that raced past it together are only counted here.

@@ -14,7 +14,3 @@ export function setOnline(userId: number, isOnline: boolean): void {
   if (isOnline) online.add(userId)
   else online.delete(userId)
 }
-
-export function onlineUserIds(): Iterable<number> {
-  return online
-}

@@ -1,5 +1,5 @@
 /** Rooms: create (group or direct), list, show, rename, delete, and read a room's event log. */
-import { eq, inArray, sql } from 'drizzle-orm'
+import { eq, inArray } from 'drizzle-orm'
 import { rooms, users } from '../../drizzle/schema'
 import { useDb } from '../lib/db/client'
 import { badRequest, conflict, forbidden, isDuplicateKey, notFound } from '../lib/errors/app-error'
@@ -152,9 +152,4 @@ export async function deleteRoom(userId: number, roomId: number): Promise<void> 
 export async function listRoomEvents(userId: number, roomId: number, afterSeq: number, limit: number): Promise<RoomEvent[]> {
   await requireMember(roomId, userId)
   return readRoomEvents(roomId, afterSeq, limit)
-}
-
-/** Marks activity so the room rises in everyone's list (new messages). */
-export async function touchRoomInTx(tx: Tx, roomId: number, lastMessageId: number): Promise<void> {
-  await tx.update(rooms).set({ lastMessageId, lastActivityAt: sql`CURRENT_TIMESTAMP(3)` }).where(eq(rooms.id, roomId))
 }

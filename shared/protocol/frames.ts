@@ -5,8 +5,6 @@
 import { z } from 'zod'
 import { clientMsgIdSchema, messageContentSchema, strictIdSchema } from './validation'
 
-export const requestIdSchema = z.union([z.string().max(128), z.number()]).optional()
-
 const roomOnly = z.object({ room_id: strictIdSchema })
 
 export const clientPayloadSchemas = {

@@ -56,9 +56,6 @@ export function useDb(): Promise<Db> {
   return ready
 }
 
-export function rawPool(): mysql.Pool | undefined {
-  return pool
-}
 
 export async function closeDb(): Promise<void> {
   const pools = [pool, writerPool]
