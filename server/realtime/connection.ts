@@ -9,7 +9,8 @@ export interface RawSocket {
   bufferedAmount: number
   send: (data: string | Buffer, options: { binary: boolean }) => void
   ping: () => void
-  on: (event: 'pong', listener: () => void) => void
+  on: ((event: 'pong', listener: () => void) => void) & ((event: 'message', listener: (data: Buffer | Buffer[], isBinary: boolean) => void) => void)
+  removeAllListeners: (event: 'message') => void
   close: (code?: number, reason?: string) => void
   terminate: () => void
 }
@@ -25,6 +26,25 @@ export function rawSocketOf(peer: Peer): RawSocket {
 }
 
 const TEXT_FRAME = { binary: false }
+
+/**
+ * Hands this socket's frames straight to `onFrame`. crossws would route each frame through Nitro's
+ * router again (a URL parse, a route lookup and a few promises per frame) although a socket's route
+ * never changes; its listener is replaced by one that skips that. Call it from the `open` hook:
+ * crossws attaches its listener before it runs that hook (a microtask later), and no frame can be
+ * read in between. `ws` has already checked a text frame's UTF-8; binary frames are read as text,
+ * as crossws does.
+ */
+export function takeOverFrames(socket: RawSocket, onFrame: (text: string, bytes: number) => void): boolean {
+  // Not the `ws` socket itself (see rawSocketOf): leave frames to crossws.
+  if (typeof socket.removeAllListeners !== 'function') return false
+  socket.removeAllListeners('message')
+  socket.on('message', (data) => {
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : data
+    onFrame(buffer.toString('utf8'), buffer.length)
+  })
+  return true
+}
 
 export class Connection {
   /** Rooms whose events this socket receives: every room the user is a member of. */

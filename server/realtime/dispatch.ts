@@ -8,7 +8,7 @@ import { ERROR_CODES } from '../../shared/protocol/error-codes'
 import { toAppError } from '../lib/errors/app-error'
 import { errorFields, log } from '../lib/logger'
 import { useConfig } from '../lib/config/env'
-import { sendMessage, markRead } from '../services/messages'
+import { sendValidatedMessage, markRead } from '../services/messages'
 import { requireMember } from '../services/membership'
 import { getRoomForUser } from '../services/rooms'
 import { broadcast } from './cluster'
@@ -59,8 +59,7 @@ const handlers: { [T in ClientFrameType]: (conn: Connection, payload: ClientPayl
     // without a query; the service checks again inside its transaction.
     if (!conn.memberRooms.has(payload.room_id)) return notInRoom(conn, requestId)
     typingStopped(conn, payload.room_id)
-    const { content, message_type, client_msg_id } = payload
-    const { message } = await track(sendMessage(conn.userId, payload.room_id, { content, message_type, client_msg_id }))
+    const { message } = await track(sendValidatedMessage(conn.userId, payload.room_id, payload.content, payload.client_msg_id ?? null))
     conn.send(serializeFrame('message_ack', { client_msg_id: message.client_msg_id, message }, requestId))
   },
 
@@ -125,8 +124,8 @@ function parse(text: string): { type?: unknown, payload?: unknown, request_id?: 
 }
 
 /** Handles one text frame from a socket. Never throws: every failure becomes an `error` frame. */
-export async function dispatch(conn: Connection, text: string, user: PublicUser): Promise<void> {
-  const tooBig = Buffer.byteLength(text) > useConfig().limits.wsFrameBytes
+export async function dispatch(conn: Connection, text: string, user: PublicUser, bytes = Buffer.byteLength(text)): Promise<void> {
+  const tooBig = bytes > useConfig().limits.wsFrameBytes
   const frame = tooBig ? null : parse(text)
   const requestId = frame ? requestIdOf(frame.request_id) : undefined
   // Every frame takes a token, whatever its type or shape, so pings, joins (a query each) and

@@ -4,7 +4,7 @@
  */
 import { defineWebSocketHandler } from 'h3'
 import { authenticateUpgrade, type SocketIdentity } from '../realtime/upgrade'
-import { Connection, rawSocketOf } from '../realtime/connection'
+import { Connection, rawSocketOf, takeOverFrames } from '../realtime/connection'
 import { announceLeft, dispatch } from '../realtime/dispatch'
 import { hub } from '../realtime/hub'
 import { socketClosed, socketOpened } from '../realtime/presence'
@@ -16,6 +16,8 @@ import { CLOSE_CODES } from '../../shared/protocol/frames'
 interface PeerContext {
   identity?: SocketIdentity
   conn?: Connection
+  /** True once this socket's frames bypass crossws (takeOverFrames). */
+  ownFrames?: boolean
 }
 
 export default defineWebSocketHandler({
@@ -39,13 +41,18 @@ export default defineWebSocketHandler({
     ctx.conn = conn
     hub.register(conn)
     conn.socket.on('pong', () => { conn.alive = true })
+    const user = identity.user
+    ctx.ownFrames = takeOverFrames(conn.socket, (text, bytes) => {
+      // Frames still queued behind a close (4029, 4001) are not worth a query.
+      if (!conn.closed) void dispatch(conn, text, user, bytes)
+    })
     socketOpened(identity.userId).catch(err => log.warn('presence open failed', errorFields(err)))
   },
 
   async message(peer, message) {
     const ctx = peer.context as PeerContext
-    // Frames still queued behind a close (4029, 4001) are not worth a query.
-    if (!ctx.conn || !ctx.identity || ctx.conn.closed) return
+    // Frames normally arrive through takeOverFrames (see open), not here.
+    if (ctx.ownFrames || !ctx.conn || !ctx.identity || ctx.conn.closed) return
     await dispatch(ctx.conn, message.text(), ctx.identity.user)
   },
 

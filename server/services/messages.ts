@@ -15,7 +15,7 @@ import { requireMember } from './membership'
 import { appendRoomEvent, messageEventPayload } from './room-log'
 import { toMessage } from './room-presenters'
 import { publicUserColumns } from './users'
-import { writeMessage } from './message-writer'
+import { writeMessage, type SendResult } from './message-writer'
 
 const messageWithSender = () => ({ message: messages, sender: publicUserColumns })
 
@@ -48,13 +48,21 @@ function parseContent(content: unknown): string {
  * the database's unique key decides, so concurrent repeats cannot both be stored.
  * @throws AppError 400 for bad input, 404 'Room not found' for non-members
  */
-export async function sendMessage(userId: number, roomId: number, input: { content: string, message_type?: 'text', client_msg_id?: string | null }): Promise<{ message: Message, created: boolean }> {
+export async function sendMessage(userId: number, roomId: number, input: { content: string, message_type?: 'text', client_msg_id?: string | null }): Promise<SendResult> {
   // Only the fields a sender may set: a WebSocket payload also carries room_id, request ids...
   const parsed = sendMessageSchema.safeParse({ content: input.content, message_type: input.message_type, client_msg_id: input.client_msg_id })
   if (!parsed.success) throw fromZodError(parsed.error)
+  return sendValidatedMessage(userId, roomId, parsed.data.content, parsed.data.client_msg_id ?? null)
+}
+
+/**
+ * {@link sendMessage} for input already checked against the same rules (the WebSocket frame schema
+ * shares them), so a frame is validated once.
+ */
+export function sendValidatedMessage(userId: number, roomId: number, content: string, clientMsgId: string | null): Promise<SendResult> {
   // Membership, the seq, the idempotency key and the announcement all happen in the batched writer,
   // inside the transaction that stores the message.
-  return writeMessage({ userId, roomId, content: parsed.data.content, clientMsgId: parsed.data.client_msg_id ?? null })
+  return writeMessage({ userId, roomId, content, clientMsgId })
 }
 
 /**

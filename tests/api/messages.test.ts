@@ -33,6 +33,38 @@ describe('sequence under concurrency', () => {
   }, 60_000)
 })
 
+describe('batched writes with outsiders and repeats mixed in', () => {
+  it('refuses outsiders, answers repeats with the stored message, and leaves no gap in either room', async () => {
+    const [alice, bob, outsider] = await Promise.all([registerUser(), registerUser(), registerUser()])
+    const rooms = await Promise.all([createGroup(alice, { member_ids: [bob.user.id] }), createGroup(bob, { member_ids: [alice.user.id] })])
+    const post = (user: typeof alice, roomId: number, content: string, clientMsgId: string) =>
+      api<Message>('POST', `/rooms/${roomId}/messages`, { token: user.token, body: { content, client_msg_id: clientMsgId } })
+    // Everything at once, so sends of members, outsiders and repeats share batches.
+    const attempts = rooms.flatMap(room => Array.from({ length: 30 }, (_, i) => [
+      { who: 'member', res: post(i % 2 ? alice : bob, room.id, `hello ${i}`, `r${room.id}-${i}`) },
+      { who: 'outsider', res: post(outsider, room.id, `intruder ${i}`, `x${room.id}-${i}`) },
+      { who: 'repeat', res: post(i % 2 ? alice : bob, room.id, `hello ${i}`, `r${room.id}-${i}`) },
+    ]).flat())
+    const settled = await Promise.all(attempts.map(async a => ({ who: a.who, ...(await a.res) })))
+    for (const s of settled.filter(s => s.who === 'outsider')) expect(s.status).toBe(404)
+    const stored = settled.filter(s => s.who !== 'outsider')
+    for (const s of stored) expect([200, 201]).toContain(s.status)
+    for (const room of rooms) {
+      const messages = await allMessages(alice, room.id)
+      // Each client_msg_id once, whichever of its two sends stored it; both answers name that message.
+      expect(messages).toHaveLength(30)
+      expect(new Set(messages.map(m => m.client_msg_id)).size).toBe(30)
+      const byKey = new Map(messages.map(m => [m.client_msg_id, m.id]))
+      for (const s of stored.filter(s => s.body.room_id === room.id)) expect(s.body.id).toBe(byKey.get(s.body.client_msg_id))
+      const events = await allEvents(alice, room.id)
+      expect(events.map(e => e.seq)).toEqual(Array.from({ length: events.length }, (_, i) => i + 1))
+      const after = (await api<Room>('GET', `/rooms/${room.id}`, { token: alice.token })).body
+      expect(after.last_seq).toBe(events.length)
+      expect(after.last_message?.id).toBe(messages.at(-1)!.id)
+    }
+  }, 60_000)
+})
+
 describe('history cursors', () => {
   it('pages back with `before` and forward with `after_seq` through 500 messages, skipping and repeating nothing', async () => {
     const [a, b] = await Promise.all([registerUser(), registerUser()])
