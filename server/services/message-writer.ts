@@ -13,7 +13,7 @@ import { isDuplicateKey } from '../lib/errors/app-error'
 import { emit } from './domain-events'
 import { messageEventPayload } from './room-log'
 import { storeBatchChecked } from './message-batch/checked'
-import { storeBatchInOneTrip } from './message-batch/one-trip'
+import { isOneTripMiss, storeBatchInOneTrip } from './message-batch/one-trip'
 import type { Outcome, SendRequest, SendResult } from './message-batch/types'
 
 export type { SendRequest, SendResult }
@@ -84,8 +84,9 @@ async function runBatch(batch: Pending[]): Promise<void> {
     return
   }
   catch (err) {
-    // A repeated client_msg_id or a race with another writer: the checked path sorts it out.
-    if (!isDuplicateKey(err) && !isRetryable(err)) {
+    // A repeated client_msg_id, a sender who is not a member, or a race with another writer:
+    // the checked path sorts it out.
+    if (!isDuplicateKey(err) && !isRetryable(err) && !isOneTripMiss(err)) {
       for (const item of batch) item.reject(err)
       return
     }

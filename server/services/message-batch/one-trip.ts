@@ -1,15 +1,15 @@
 /**
  * Stores a batch of sends in one round trip, for the common case: every sender is a member and no
- * client_msg_id is stored already. The database gives the seqs (each room's last seq plus the
- * send's rank among that room's sends, counted over members only, so seqs stay gap-free), checks
- * membership in the same statement, and the unique key on (room, sender, client_msg_id) turns a
- * repeat into an error. On any error the transaction is rolled back and the writer falls back to
- * the checked path, which answers repeats with the stored message.
+ * client_msg_id is stored already. Any other case makes a statement fail (a duplicate key on
+ * (room, sender, client_msg_id), or the membership assertion below); the transaction is then rolled
+ * back and the writer stores the batch again through the checked path, which answers repeats with
+ * the stored message and non-members with 404.
  *
- * Statements, in one round trip: lock the rooms (ascending ids, so batches cannot deadlock), insert
- * the messages, their room_events rows, read back the new rows with their senders, move each room's
- * last message / activity / seq, commit. "New rows" are the room's messages above its last_seq:
- * nothing else writes messages into a room without holding its lock.
+ * Statements, in order: lock each room (ascending ids, so batches cannot deadlock) and keep its
+ * last seq in a session variable; assert that every sender is a member; insert the messages with
+ * seqs counted up from those variables, then their room_events rows; move each room's last seq,
+ * last message and activity; read back the new rows with their senders; commit. Every range is
+ * "room = ? AND seq > @var": an index range, whatever the room's history length.
  */
 import { notFound } from '../../lib/errors/app-error'
 import type { Message, PublicUser } from '../../../shared/protocol/objects'
@@ -17,77 +17,95 @@ import { toPublicUser } from '../presenters'
 import type { Outcome, SendRequest } from './types'
 import { inWriterTransaction } from './writer-connection'
 
-const NEW_ROWS = 'FROM rooms r JOIN messages m ON m.room_id = r.id AND m.seq > r.last_seq'
-const ABOVE_LAST = 'FROM messages m WHERE m.room_id = r.id AND m.seq > r.last_seq'
+/** The error MySQL and MariaDB raise when a scalar subquery yields two rows: our membership assertion. */
+const ASSERTION_FAILED = 'ER_SUBQUERY_NO_1_ROW'
 
-/** The statements for a batch of `count` sends; the values come from {@link oneTripValues}. */
-function oneTripSql(count: number): string {
-  const sends = 'SELECT ? AS ord, ? AS room_id, ? AS sender_id, ? AS content, ? AS client_msg_id' + ' UNION ALL SELECT ?, ?, ?, ?, ?'.repeat(count - 1)
-  return 'START TRANSACTION;'
-    // Locks the rooms like SELECT ... FOR UPDATE, but answers with an OK packet, not a result set.
-    + ' UPDATE rooms SET last_seq = last_seq WHERE id IN (?) ORDER BY id;'
-    + ' INSERT INTO messages (room_id, seq, sender_id, content, message_type, client_msg_id, created_at)'
-    + ' SELECT v.room_id, r.last_seq + ROW_NUMBER() OVER (PARTITION BY v.room_id ORDER BY v.ord), v.sender_id, v.content, \'text\', v.client_msg_id, ?'
-    + ` FROM (${sends}) v JOIN rooms r ON r.id = v.room_id JOIN room_members rm ON rm.room_id = v.room_id AND rm.user_id = v.sender_id;`
-    + ` INSERT INTO room_events (room_id, seq, type, message_id, created_at) SELECT m.room_id, m.seq, 'new_message', m.id, m.created_at ${NEW_ROWS} WHERE r.id IN (?);`
-    + ' SELECT m.id, m.room_id, m.seq, m.sender_id, u.username, u.avatar_url, u.last_seen_at, u.created_at AS user_created_at'
-    + ` ${NEW_ROWS} JOIN users u ON u.id = m.sender_id WHERE r.id IN (?) ORDER BY m.room_id, m.seq;`
-    // Single-table UPDATE assigns left to right (MySQL) or all at once (MariaDB's SIMULTANEOUS_ASSIGNMENT):
-    // last_seq comes last, so either way the other columns still see the old last_seq.
-    + ` UPDATE rooms r SET r.last_message_id = COALESCE((SELECT m.id ${ABOVE_LAST} ORDER BY m.seq DESC LIMIT 1), r.last_message_id),`
-    + ` r.last_activity_at = IF(EXISTS (SELECT 1 ${ABOVE_LAST}), ?, r.last_activity_at),`
-    + ` r.last_seq = COALESCE((SELECT MAX(m.seq) ${ABOVE_LAST}), r.last_seq) WHERE r.id IN (?);`
-    + ' COMMIT'
+/** True for the failures that mean "store this batch through the checked path instead". */
+export function isOneTripMiss(err: unknown): boolean {
+  return (err as { code?: string })?.code === ASSERTION_FAILED
 }
 
-const sqlBySize = new Map<number, string>()
-function sqlFor(count: number): string {
-  let sql = sqlBySize.get(count)
-  if (!sql) {
-    sql = oneTripSql(count)
-    if (sqlBySize.size < 300) sqlBySize.set(count, sql)
-  }
-  return sql
+/** Session variables (per pooled connection) holding each room's last seq during the batch. */
+const lastSeqVar = (i: number) => `@mm_last_seq_${i}`
+
+function buildStatements(rooms: number[], sendsByRoom: Map<number, SendRequest[]>, batch: SendRequest[], stamp: string): { sql: string, values: unknown[] } {
+  const values: unknown[] = []
+  const parts: string[] = ['START TRANSACTION', `SET ${rooms.map((_, i) => `${lastSeqVar(i)} = NULL`).join(', ')}`]
+  rooms.forEach((roomId, i) => {
+    parts.push(`SELECT last_seq INTO ${lastSeqVar(i)} FROM rooms WHERE id = ? FOR UPDATE`)
+    values.push(roomId)
+  })
+
+  // An assertion: if some (room, sender) pair has no membership row (or the room is gone), the
+  // scalar subquery yields two rows and the statement fails, before anything is written.
+  const pairs = [...new Map(batch.map(b => [`${b.roomId}:${b.userId}`, [b.roomId, b.userId] as const])).values()]
+  parts.push('SET @mm_members_ok = (SELECT 1 FROM (SELECT 1 AS x UNION ALL SELECT 2) two WHERE'
+    + ` (SELECT COUNT(*) FROM room_members WHERE ${pairs.map(() => '(room_id = ? AND user_id = ?)').join(' OR ')}) <> ?)`)
+  for (const [roomId, userId] of pairs) values.push(roomId, userId)
+  values.push(pairs.length)
+
+  const rows: string[] = []
+  rooms.forEach((roomId, i) => sendsByRoom.get(roomId)!.forEach((send, k) => {
+    rows.push(`(?, ${lastSeqVar(i)} + ${k + 1}, ?, ?, 'text', ?, ?)`)
+    values.push(roomId, send.userId, send.content, send.clientMsgId, stamp)
+  }))
+  parts.push(`INSERT INTO messages (room_id, seq, sender_id, content, message_type, client_msg_id, created_at) VALUES ${rows.join(', ')}`)
+
+  const fresh = (alias: string) => rooms.map((_, i) => `(${alias}room_id = ? AND ${alias}seq > ${lastSeqVar(i)})`).join(' OR ')
+  parts.push(`INSERT INTO room_events (room_id, seq, type, message_id, created_at) SELECT room_id, seq, 'new_message', id, created_at FROM messages WHERE ${fresh('')}`)
+  values.push(...rooms)
+
+  rooms.forEach((roomId, i) => {
+    const top = `${lastSeqVar(i)} + ${sendsByRoom.get(roomId)!.length}`
+    parts.push(`UPDATE rooms SET last_seq = ${top}, last_message_id = (SELECT id FROM messages WHERE room_id = ? AND seq = ${top}), last_activity_at = ? WHERE id = ?`)
+    values.push(roomId, stamp, roomId)
+  })
+
+  parts.push('SELECT m.id, m.room_id, m.seq, m.sender_id, u.username, u.avatar_url, u.last_seen_at, u.created_at AS user_created_at'
+    + ` FROM messages m JOIN users u ON u.id = m.sender_id WHERE ${fresh('m.')} ORDER BY m.room_id, m.seq`)
+  values.push(...rooms)
+  parts.push('COMMIT')
+  return { sql: parts.join('; '), values }
 }
 
 export async function storeBatchInOneTrip(batch: SendRequest[]): Promise<Outcome[]> {
-  const roomIds = [...new Set(batch.map(b => b.roomId))].sort((a, b) => a - b)
+  const sendsByRoom = new Map<number, SendRequest[]>()
+  for (const send of batch) {
+    let list = sendsByRoom.get(send.roomId)
+    if (!list) sendsByRoom.set(send.roomId, (list = []))
+    list.push(send)
+  }
+  const rooms = [...sendsByRoom.keys()].sort((a, b) => a - b)
   const now = new Date()
   // DATETIME(3) in UTC (the pool's time zone), formatted once rather than per placeholder.
   const stamp = now.toISOString().slice(0, 23).replace('T', ' ')
-  const sends: unknown[] = []
-  batch.forEach((b, i) => sends.push(i, b.roomId, b.userId, b.content, b.clientMsgId))
-  const results = await inWriterTransaction(conn => conn.query(sqlFor(batch.length), [roomIds, stamp, ...sends, roomIds, roomIds, stamp, roomIds]))
-  const rows = results[4]!
-
-  // Rows come per room in seq order, which is the order of that room's sends; a sender who is not
-  // a member has no rows (the same for all their sends in that room, as the room was locked).
-  const rowsByRoom = new Map<number, typeof rows>()
-  for (const row of rows) {
-    const roomId = Number(row.room_id)
-    let list = rowsByRoom.get(roomId)
-    if (!list) rowsByRoom.set(roomId, (list = []))
-    list.push(row)
-  }
-  const taken = new Map<number, number>()
+  const { sql, values } = buildStatements(rooms, sendsByRoom, batch, stamp)
+  const results = await inWriterTransaction(conn => conn.query(sql, values))
+  // The SELECT is the second-to-last statement; its rows come per room in seq order, which is the
+  // order of that room's sends (the assertion guarantees every send got a row).
+  const rows = results[results.length - 2]!
+  const messageOf = new Map<SendRequest, Message>()
   const senders = new Map<number, PublicUser>()
   const createdAt = now.toISOString()
-  return batch.map((b): Outcome => {
-    const list = rowsByRoom.get(b.roomId)
-    const next = taken.get(b.roomId) ?? 0
-    const row = list?.[next]
-    if (!row || Number(row.sender_id) !== b.userId) return { error: notFound('Room') }
-    taken.set(b.roomId, next + 1)
-    let sender = senders.get(b.userId)
-    if (!sender) {
-      sender = toPublicUser({ id: b.userId, username: row.username, avatarUrl: row.avatar_url, lastSeenAt: row.last_seen_at, createdAt: row.user_created_at })
-      senders.set(b.userId, sender)
+  let r = 0
+  for (const roomId of rooms) {
+    for (const send of sendsByRoom.get(roomId)!) {
+      const row = rows[r++]
+      if (!row || Number(row.room_id) !== roomId || Number(row.sender_id) !== send.userId) throw new Error('one-trip batch: rows do not match the sends')
+      let sender = senders.get(send.userId)
+      if (!sender) {
+        sender = toPublicUser({ id: send.userId, username: row.username, avatarUrl: row.avatar_url, lastSeenAt: row.last_seen_at, createdAt: row.user_created_at })
+        senders.set(send.userId, sender)
+      }
+      messageOf.set(send, {
+        id: Number(row.id), room_id: roomId, seq: Number(row.seq), sender,
+        content: send.content, message_type: 'text', client_msg_id: send.clientMsgId,
+        is_edited: false, is_deleted: false, created_at: createdAt,
+      })
     }
-    const message: Message = {
-      id: Number(row.id), room_id: b.roomId, seq: Number(row.seq), sender,
-      content: b.content, message_type: 'text', client_msg_id: b.clientMsgId,
-      is_edited: false, is_deleted: false, created_at: createdAt,
-    }
-    return { ok: { message, created: true } }
+  }
+  return batch.map((send): Outcome => {
+    const message = messageOf.get(send)
+    return message ? { ok: { message, created: true } } : { error: notFound('Room') }
   })
 }
