@@ -1,5 +1,4 @@
 /** One open socket: who it belongs to, what rooms it hears, and its own rate limits. */
-import type { Peer } from 'crossws'
 import { TokenBucket } from '../lib/token-bucket'
 import { useConfig } from '../lib/config/env'
 import { log } from '../lib/logger'
@@ -12,16 +11,6 @@ export interface RawSocket {
   on: (event: 'pong', listener: () => void) => void
   close: (code?: number, reason?: string) => void
   terminate: () => void
-}
-
-/**
- * The `ws` socket under a crossws peer. `peer.websocket` is a Proxy whose trap runs on every
- * property access inside `ws.send`, and `peer.send` allocates per call; on the fan-out path we
- * want neither. crossws 0.3 (pinned) keeps the socket at `_internal.ws`; fall back to the proxy.
- */
-export function rawSocketOf(peer: Peer): RawSocket {
-  const internal = (peer as unknown as { _internal?: { ws?: RawSocket } })._internal
-  return internal?.ws ?? (peer.websocket as unknown as RawSocket)
 }
 
 const TEXT_FRAME = { binary: false }

@@ -4,7 +4,8 @@
  */
 import { defineWebSocketHandler } from 'h3'
 import { authenticateUpgrade, type SocketIdentity } from '../realtime/upgrade'
-import { Connection, rawSocketOf } from '../realtime/connection'
+import { Connection } from '../realtime/connection'
+import { rawSocketOf, releaseUpgradeRequest } from '../realtime/peer-internals'
 import { announceLeft, dispatch } from '../realtime/dispatch'
 import { hub } from '../realtime/hub'
 import { socketClosed, socketOpened } from '../realtime/presence'
@@ -27,6 +28,7 @@ export default defineWebSocketHandler({
   },
 
   open(peer) {
+    releaseUpgradeRequest(peer)
     const ctx = peer.context as PeerContext
     const identity = ctx.identity
     if (!identity) return peer.close(CLOSE_CODES.POLICY, 'unauthenticated')
