@@ -2,6 +2,8 @@
 import { TokenBucket } from '../lib/token-bucket'
 import { useConfig } from '../lib/config/env'
 import { log } from '../lib/logger'
+import type { PublicUser } from '../../shared/protocol/objects'
+import type { SocketIdentity } from './upgrade'
 
 /** The parts of the underlying `ws` WebSocket we use. */
 export interface RawSocket {
@@ -15,17 +17,26 @@ export interface RawSocket {
 
 const TEXT_FRAME = { binary: false }
 
+/** `rate` a second sustained, bursts of twice that. */
+const perSecond = (rate: number) => new TokenBucket(rate, rate * 2)
+
 export class Connection {
+  readonly userId: number
+  readonly sessionId: number
+  /** The user as other sockets are told about them (user_joined). */
+  readonly user: PublicUser
   /** Rooms whose events this socket receives: every room the user is a member of. */
-  readonly memberRooms: Set<number>
+  readonly memberRooms = new Set<number>()
   /** Rooms this socket is looking at (join_room): typing and user_joined/left. */
   readonly viewing = new Set<number>()
-  /** Rooms where this socket's user is typing, so a close can say they stopped. */
-  readonly typingIn = new Set<number>()
-  readonly messageBucket: TokenBucket
-  readonly typingBucket: TokenBucket
-  readonly joinBucket: TokenBucket
-  readonly frameBucket: TokenBucket
+  /** Rooms where this socket's user is typing, so a close can say they stopped; made on first use. */
+  typingIn?: Set<number>
+  // Each rate limit's bucket is made on first use: a bucket starts full, so one made at the first
+  // frame allows exactly what one made at open would. An idle socket never needs most of them.
+  #messageBucket?: TokenBucket
+  #typingBucket?: TokenBucket
+  #joinBucket?: TokenBucket
+  #frameBucket?: TokenBucket
   /** A socket whose unsent data passes this is not reading: drop it rather than buffer without end. */
   private readonly maxBufferedBytes: number
   alive = true
@@ -33,20 +44,30 @@ export class Connection {
   strikes = 0
   strikeWindowStart = Date.now()
 
-  constructor(
-    readonly socket: RawSocket,
-    readonly userId: number,
-    readonly sessionId: number,
-    readonly ip: string,
-    roomIds: number[],
-  ) {
-    this.memberRooms = new Set(roomIds)
-    const { limits } = useConfig()
-    this.messageBucket = new TokenBucket(limits.messagesPerSecondPerConnection, limits.messagesPerSecondPerConnection * 2)
-    this.typingBucket = new TokenBucket(limits.typingPerSecondPerConnection, limits.typingPerSecondPerConnection * 2)
-    this.joinBucket = new TokenBucket(limits.joinsPerSecondPerConnection, limits.joinsPerSecondPerConnection * 2)
-    this.frameBucket = new TokenBucket(limits.framesPerSecondPerConnection, limits.framesPerSecondPerConnection * 2)
-    this.maxBufferedBytes = limits.wsMaxBufferedBytes
+  constructor(readonly socket: RawSocket, identity: SocketIdentity, readonly ip: string) {
+    this.userId = identity.userId
+    this.sessionId = identity.sessionId
+    this.user = identity.user
+    // Added one by one: `new Set(iterable)` starts with room for 8, `new Set()` for 4, and most
+    // users are in few rooms.
+    for (const roomId of identity.roomIds) this.memberRooms.add(roomId)
+    this.maxBufferedBytes = useConfig().limits.wsMaxBufferedBytes
+  }
+
+  get messageBucket(): TokenBucket {
+    return this.#messageBucket ??= perSecond(useConfig().limits.messagesPerSecondPerConnection)
+  }
+
+  get typingBucket(): TokenBucket {
+    return this.#typingBucket ??= perSecond(useConfig().limits.typingPerSecondPerConnection)
+  }
+
+  get joinBucket(): TokenBucket {
+    return this.#joinBucket ??= perSecond(useConfig().limits.joinsPerSecondPerConnection)
+  }
+
+  get frameBucket(): TokenBucket {
+    return this.#frameBucket ??= perSecond(useConfig().limits.framesPerSecondPerConnection)
   }
 
   /**

@@ -15,6 +15,7 @@ import { errorFields, log } from '../lib/logger'
 import { CLOSE_CODES } from '../../shared/protocol/frames'
 
 interface PeerContext {
+  /** Put here by `upgrade`; `open` moves what it needs onto the Connection and drops it. */
   identity?: SocketIdentity
   conn?: Connection
 }
@@ -32,8 +33,9 @@ export default defineWebSocketHandler({
     const ctx = peer.context as PeerContext
     const identity = ctx.identity
     if (!identity) return peer.close(CLOSE_CODES.POLICY, 'unauthenticated')
+    ctx.identity = undefined
     const ip = peer.remoteAddress ?? 'unknown'
-    const conn = new Connection(rawSocketOf(peer), identity.userId, identity.sessionId, ip, identity.roomIds)
+    const conn = new Connection(rawSocketOf(peer), identity, ip)
     const { limits } = useConfig()
     if (hub.countForIp(ip) >= limits.socketsPerIp) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets from this address')
     // The upgrade checked the user's count too, but upgrades that raced past it together are only counted here.
@@ -47,21 +49,21 @@ export default defineWebSocketHandler({
   async message(peer, message) {
     const ctx = peer.context as PeerContext
     // Frames still queued behind a close (4029, 4001) are not worth a query.
-    if (!ctx.conn || !ctx.identity || ctx.conn.closed) return
-    await dispatch(ctx.conn, message.text(), ctx.identity.user)
+    if (!ctx.conn || ctx.conn.closed) return
+    await dispatch(ctx.conn, message.text(), ctx.conn.user)
   },
 
   close(peer) {
     const ctx = peer.context as PeerContext
     const conn = ctx.conn
-    if (!conn || !ctx.identity) return
+    if (!conn) return
     ctx.conn = undefined
     conn.closed = true
     connectionGone(conn)
     const viewed = [...conn.viewing]
     hub.unregister(conn)
     for (const roomId of viewed) {
-      if (!hub.userViews(conn.userId, roomId)) void announceLeft(conn, roomId, ctx.identity.user)
+      if (!hub.userViews(conn.userId, roomId)) void announceLeft(conn, roomId, conn.user)
     }
     socketClosed(conn.userId).catch(err => log.warn('presence close failed', errorFields(err)))
   },
