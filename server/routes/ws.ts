@@ -39,7 +39,7 @@ export default defineWebSocketHandler({
     const { limits } = useConfig()
     if (hub.countForIp(ip) >= limits.socketsPerIp) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets from this address')
     // The upgrade checked the user's count too, but upgrades that raced past it together are only counted here.
-    if (hub.socketsOfUser(identity.userId).size >= limits.socketsPerUser) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets for this user')
+    if (hub.socketsOfUser(identity.userId).length >= limits.socketsPerUser) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets for this user')
     ctx.conn = conn
     hub.register(conn)
     conn.socket.on('pong', () => { conn.alive = true })
