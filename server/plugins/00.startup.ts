@@ -3,6 +3,7 @@
  * per problem. Requests that arrive meanwhile wait on the same "database ready" promise.
  */
 import { defineNitroPlugin } from 'nitropack/runtime'
+import { WebSocketServer } from 'ws'
 import { ConfigError, useConfig } from '../lib/config/env'
 import { useDb } from '../lib/db/client'
 import { errorFields, log } from '../lib/logger'
@@ -23,8 +24,13 @@ export default defineNitroPlugin((nitroApp) => {
   // crossws on Node accepts 100 MiB frames by default. The protocol limit (WS_MAX_FRAME_BYTES,
   // 64 KiB) is answered with an `error` frame and the socket stays up; a frame over 4x that is cut
   // off by `ws` itself (close 1009) before it is ever buffered whole.
-  // `serverOptions` reaches the Node adapter's `ws` server, though crossws 0.3 does not type it.
-  nitroApp.h3App.options.websocket = { ...nitroApp.h3App.options.websocket, serverOptions: { maxPayload: config.limits.wsFrameBytes * 4 } } as typeof nitroApp.h3App.options.websocket
+  // The Node adapter is given our own `ws` server (`wss`, which crossws 0.3 does not type) instead
+  // of building one from the copy of ws 8.18 it bundles. ws 8.23 (pinned) drops each frame's mask
+  // once it is applied; 8.18 kept it, a view that held the last chunk read from every idle socket.
+  // And without client tracking no socket is also kept in `wss.clients` with a close listener of
+  // its own: nothing reads that Set (the hub knows every socket; crossws' `closeAll()`, the only
+  // reader, is never called). About 0.25 KB an idle socket (issue #6).
+  nitroApp.h3App.options.websocket = { ...nitroApp.h3App.options.websocket, wss: new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: config.limits.wsFrameBytes * 4 }) } as typeof nitroApp.h3App.options.websocket
 
   useDb().then(
     () => log.info('database ready', { host: config.db.host, port: config.db.port, database: config.db.database }),

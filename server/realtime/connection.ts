@@ -1,8 +1,9 @@
 /** One open socket: who it belongs to, what rooms it hears, and its own rate limits. */
-import type { Peer } from 'crossws'
 import { TokenBucket } from '../lib/token-bucket'
 import { useConfig } from '../lib/config/env'
 import { log } from '../lib/logger'
+import type { PublicUser } from '../../shared/protocol/objects'
+import type { SocketIdentity } from './upgrade'
 
 /** The parts of the underlying `ws` WebSocket we use. */
 export interface RawSocket {
@@ -15,48 +16,28 @@ export interface RawSocket {
   terminate: () => void
 }
 
-/**
- * The `ws` socket under a crossws peer. `peer.websocket` is a Proxy whose trap runs on every
- * property access inside `ws.send`, and `peer.send` allocates per call; on the fan-out path we
- * want neither. crossws 0.3 (pinned) keeps the socket at `_internal.ws`; fall back to the proxy.
- */
-export function rawSocketOf(peer: Peer): RawSocket {
-  const internal = (peer as unknown as { _internal?: { ws?: RawSocket } })._internal
-  return internal?.ws ?? (peer.websocket as unknown as RawSocket)
-}
-
 const TEXT_FRAME = { binary: false }
 
-/**
- * Hands this socket's frames straight to `onFrame`. crossws would route each frame through Nitro's
- * router again (a URL parse, a route lookup and a few promises per frame) although a socket's route
- * never changes; its listener is replaced by one that skips that. Call it from the `open` hook:
- * crossws attaches its listener before it runs that hook (a microtask later), and no frame can be
- * read in between. `ws` has already checked a text frame's UTF-8; binary frames are read as text,
- * as crossws does.
- */
-export function takeOverFrames(socket: RawSocket, onFrame: (text: string, bytes: number) => void): boolean {
-  // Not the `ws` socket itself (see rawSocketOf): leave frames to crossws.
-  if (typeof socket.removeAllListeners !== 'function') return false
-  socket.removeAllListeners('message')
-  socket.on('message', (data) => {
-    const buffer = Array.isArray(data) ? Buffer.concat(data) : data
-    onFrame(buffer.toString('utf8'), buffer.length)
-  })
-  return true
-}
+/** `rate` a second sustained, bursts of twice that. */
+const perSecond = (rate: number) => new TokenBucket(rate, rate * 2)
 
 export class Connection {
+  readonly userId: number
+  readonly sessionId: number
+  /** The user as other sockets are told about them (user_joined). */
+  readonly user: PublicUser
   /** Rooms whose events this socket receives: every room the user is a member of. */
-  readonly memberRooms: Set<number>
+  readonly memberRooms = new Set<number>()
   /** Rooms this socket is looking at (join_room): typing and user_joined/left. */
   readonly viewing = new Set<number>()
-  /** Rooms where this socket's user is typing, so a close can say they stopped. */
-  readonly typingIn = new Set<number>()
-  readonly messageBucket: TokenBucket
-  readonly typingBucket: TokenBucket
-  readonly joinBucket: TokenBucket
-  readonly frameBucket: TokenBucket
+  /** Rooms where this socket's user is typing, so a close can say they stopped; made on first use. */
+  typingIn?: Set<number>
+  // Each rate limit's bucket is made on first use: a bucket starts full, so one made at the first
+  // frame allows exactly what one made at open would. An idle socket never needs most of them.
+  #messageBucket?: TokenBucket
+  #typingBucket?: TokenBucket
+  #joinBucket?: TokenBucket
+  #frameBucket?: TokenBucket
   /** A socket whose unsent data passes this is not reading: drop it rather than buffer without end. */
   private readonly maxBufferedBytes: number
   alive = true
@@ -64,20 +45,30 @@ export class Connection {
   strikes = 0
   strikeWindowStart = Date.now()
 
-  constructor(
-    readonly socket: RawSocket,
-    readonly userId: number,
-    readonly sessionId: number,
-    readonly ip: string,
-    roomIds: number[],
-  ) {
-    this.memberRooms = new Set(roomIds)
-    const { limits } = useConfig()
-    this.messageBucket = new TokenBucket(limits.messagesPerSecondPerConnection, limits.messagesPerSecondPerConnection * 2)
-    this.typingBucket = new TokenBucket(limits.typingPerSecondPerConnection, limits.typingPerSecondPerConnection * 2)
-    this.joinBucket = new TokenBucket(limits.joinsPerSecondPerConnection, limits.joinsPerSecondPerConnection * 2)
-    this.frameBucket = new TokenBucket(limits.framesPerSecondPerConnection, limits.framesPerSecondPerConnection * 2)
-    this.maxBufferedBytes = limits.wsMaxBufferedBytes
+  constructor(readonly socket: RawSocket, identity: SocketIdentity, readonly ip: string) {
+    this.userId = identity.userId
+    this.sessionId = identity.sessionId
+    this.user = identity.user
+    // Added one by one: `new Set(iterable)` starts with room for 8, `new Set()` for 4, and most
+    // users are in few rooms.
+    for (const roomId of identity.roomIds) this.memberRooms.add(roomId)
+    this.maxBufferedBytes = useConfig().limits.wsMaxBufferedBytes
+  }
+
+  get messageBucket(): TokenBucket {
+    return this.#messageBucket ??= perSecond(useConfig().limits.messagesPerSecondPerConnection)
+  }
+
+  get typingBucket(): TokenBucket {
+    return this.#typingBucket ??= perSecond(useConfig().limits.typingPerSecondPerConnection)
+  }
+
+  get joinBucket(): TokenBucket {
+    return this.#joinBucket ??= perSecond(useConfig().limits.joinsPerSecondPerConnection)
+  }
+
+  get frameBucket(): TokenBucket {
+    return this.#frameBucket ??= perSecond(useConfig().limits.framesPerSecondPerConnection)
   }
 
   /**

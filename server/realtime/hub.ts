@@ -4,8 +4,11 @@
  */
 import type { Connection } from './connection'
 
-const byUser = new Map<number, Set<Connection>>()
-const bySession = new Map<number, Set<Connection>>()
+// A user's or a session's sockets are one or two, so a small array (56 bytes for one socket)
+// rather than a Set (152 bytes even when empty), replaced on every change: a loop over a list
+// that changes meanwhile goes on over the old one, as it safely did over a Set.
+const byUser = new Map<number, readonly Connection[]>()
+const bySession = new Map<number, readonly Connection[]>()
 const byRoom = new Map<number, Set<Connection>>()
 const viewersByRoom = new Map<number, Set<Connection>>()
 const byIp = new Map<string, number>()
@@ -23,17 +26,32 @@ function removeFrom<K>(map: Map<K, Set<Connection>>, key: K, conn: Connection) {
   if (!set.size) map.delete(key)
 }
 
+function addToList<K>(map: Map<K, readonly Connection[]>, key: K, conn: Connection) {
+  const list = map.get(key)
+  // concat and toSpliced allocate exactly the length; a spread reserves room to grow.
+  if (!list) map.set(key, [conn])
+  else if (!list.includes(conn)) map.set(key, list.concat(conn))
+}
+
+function removeFromList<K>(map: Map<K, readonly Connection[]>, key: K, conn: Connection) {
+  const list = map.get(key)
+  const i = list?.indexOf(conn) ?? -1
+  if (!list || i < 0) return
+  if (list.length === 1) map.delete(key)
+  else map.set(key, list.toSpliced(i, 1))
+}
+
 export const hub = {
   register(conn: Connection): void {
-    addTo(byUser, conn.userId, conn)
-    addTo(bySession, conn.sessionId, conn)
+    addToList(byUser, conn.userId, conn)
+    addToList(bySession, conn.sessionId, conn)
     byIp.set(conn.ip, (byIp.get(conn.ip) ?? 0) + 1)
     for (const roomId of conn.memberRooms) addTo(byRoom, roomId, conn)
   },
 
   unregister(conn: Connection): void {
-    removeFrom(byUser, conn.userId, conn)
-    removeFrom(bySession, conn.sessionId, conn)
+    removeFromList(byUser, conn.userId, conn)
+    removeFromList(bySession, conn.sessionId, conn)
     const n = (byIp.get(conn.ip) ?? 1) - 1
     if (n > 0) byIp.set(conn.ip, n)
     else byIp.delete(conn.ip)
@@ -41,18 +59,18 @@ export const hub = {
     for (const roomId of conn.viewing) removeFrom(viewersByRoom, roomId, conn)
   },
 
-  socketsOfUser: (userId: number): ReadonlySet<Connection> => byUser.get(userId) ?? EMPTY,
-  socketsOfSession: (sessionId: number): ReadonlySet<Connection> => bySession.get(sessionId) ?? EMPTY,
+  socketsOfUser: (userId: number): readonly Connection[] => byUser.get(userId) ?? NONE,
+  socketsOfSession: (sessionId: number): readonly Connection[] => bySession.get(sessionId) ?? NONE,
   socketsOfRoom: (roomId: number): ReadonlySet<Connection> => byRoom.get(roomId) ?? EMPTY,
   viewersOfRoom: (roomId: number): ReadonlySet<Connection> => viewersByRoom.get(roomId) ?? EMPTY,
   countForIp: (ip: string): number => byIp.get(ip) ?? 0,
   allSockets: function* (): Generator<Connection> {
-    for (const set of byUser.values()) yield* set
+    for (const list of byUser.values()) yield* list
   },
 
   /** The user became a member: their open sockets start hearing the room at once. */
   addMember(roomId: number, userId: number): void {
-    for (const conn of byUser.get(userId) ?? EMPTY) {
+    for (const conn of byUser.get(userId) ?? NONE) {
       conn.memberRooms.add(roomId)
       addTo(byRoom, roomId, conn)
     }
@@ -60,7 +78,7 @@ export const hub = {
 
   /** The user left or was removed: their sockets stop hearing and viewing the room at once. */
   removeMember(roomId: number, userId: number): void {
-    for (const conn of byUser.get(userId) ?? EMPTY) {
+    for (const conn of byUser.get(userId) ?? NONE) {
       conn.memberRooms.delete(roomId)
       removeFrom(byRoom, roomId, conn)
       conn.viewing.delete(roomId)
@@ -89,9 +107,10 @@ export const hub = {
 
   /** True when some socket of the user on this instance views the room. */
   userViews(userId: number, roomId: number): boolean {
-    for (const conn of byUser.get(userId) ?? EMPTY) if (conn.viewing.has(roomId)) return true
+    for (const conn of byUser.get(userId) ?? NONE) if (conn.viewing.has(roomId)) return true
     return false
   },
 }
 
 const EMPTY: ReadonlySet<Connection> = new Set()
+const NONE: readonly Connection[] = []

@@ -51,7 +51,7 @@ async function touchLastSeen(userId: number): Promise<Date> {
 /** Sum of the user's sockets over every live instance (Redis), or on this one. */
 async function globalSocketCount(userId: number): Promise<number> {
   const redis = redisClient()
-  if (!redis) return hub.socketsOfUser(userId).size
+  if (!redis) return hub.socketsOfUser(userId).length
   const instances = await redis.smembers(instancesKey())
   const pipeline = redis.pipeline()
   for (const id of instances) {
@@ -75,7 +75,7 @@ export async function socketOpened(userId: number): Promise<void> {
   }
   const redis = redisClient()
   if (redis) await redis.hincrby(countsKey(useConfig().instanceId), String(userId), 1).catch(err => log.warn('presence count failed', errorFields(err)))
-  if (hub.socketsOfUser(userId).size === 1 && statusOf(userId) === 'offline') {
+  if (hub.socketsOfUser(userId).length === 1 && statusOf(userId) === 'offline') {
     await announce(userId, true, await touchLastSeen(userId))
   }
 }
@@ -87,7 +87,7 @@ export async function socketClosed(userId: number): Promise<void> {
     const left = await redis.hincrby(key, String(userId), -1).catch(() => 0)
     if (left <= 0) await redis.hdel(key, String(userId)).catch(() => 0)
   }
-  if (hub.socketsOfUser(userId).size > 0) return
+  if (hub.socketsOfUser(userId).length > 0) return
   scheduleOfflineCheck(userId)
 }
 
@@ -101,7 +101,7 @@ function scheduleOfflineCheck(userId: number) {
 
 async function goOfflineIfGone(userId: number): Promise<void> {
   try {
-    if (hub.socketsOfUser(userId).size > 0) return
+    if (hub.socketsOfUser(userId).length > 0) return
     if ((await globalSocketCount(userId)) > 0) return
     if (statusOf(userId) === 'offline') return
     await announce(userId, false, await touchLastSeen(userId))
@@ -109,7 +109,7 @@ async function goOfflineIfGone(userId: number): Promise<void> {
   catch (err) {
     // Redis or the database is away: look again later rather than leave the user online for good.
     log.warn('presence offline check failed', errorFields(err))
-    if (!hub.socketsOfUser(userId).size) scheduleOfflineCheck(userId)
+    if (!hub.socketsOfUser(userId).length) scheduleOfflineCheck(userId)
   }
 }
 
@@ -156,7 +156,7 @@ export async function startPresence(): Promise<void> {
       // A crashed instance: its users may now be offline.
       const orphaned = Object.keys(await redis.hgetall(countsKey(id))).map(Number)
       await redis.multi().del(countsKey(id)).srem(instancesKey(), id).exec()
-      for (const userId of orphaned) if (!hub.socketsOfUser(userId).size) scheduleOfflineCheck(userId)
+      for (const userId of orphaned) if (!hub.socketsOfUser(userId).length) scheduleOfflineCheck(userId)
     }
   }
   await beat()

@@ -25,7 +25,7 @@ function send(roomId: number, userId: number, username: string, isTyping: boolea
 export function typingStarted(conn: Connection, roomId: number, username: string, now = Date.now()): void {
   const k = key(roomId, conn.userId)
   const state = states.get(k)
-  conn.typingIn.add(roomId)
+  ;(conn.typingIn ??= new Set()).add(roomId)
   if (state) {
     clearTimeout(state.timer)
     state.timer = setTimeout(() => typingStopped(conn, roomId), TYPING_EXPIRY_MS)
@@ -40,7 +40,7 @@ export function typingStarted(conn: Connection, roomId: number, username: string
 
 /** Sends `is_typing: false` if the user was shown as typing; otherwise does nothing. */
 export function typingStopped(conn: Connection, roomId: number): void {
-  conn.typingIn.delete(roomId)
+  conn.typingIn?.delete(roomId)
   const k = key(roomId, conn.userId)
   const state = states.get(k)
   if (!state) return
@@ -50,5 +50,5 @@ export function typingStopped(conn: Connection, roomId: number): void {
 }
 
 export function connectionGone(conn: Connection): void {
-  for (const roomId of [...conn.typingIn]) typingStopped(conn, roomId)
+  for (const roomId of [...conn.typingIn ?? []]) typingStopped(conn, roomId)
 }

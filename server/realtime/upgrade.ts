@@ -67,7 +67,7 @@ export async function authenticateUpgrade(request: Request): Promise<SocketIdent
     const penalty = penaltySeconds(claims.userId)
     if (penalty) return refuse(429, 'RATE_LIMITED', 'Too many frames: wait before reconnecting', { 'Retry-After': String(penalty) })
     if (!(await isSessionActive(claims.userId, claims.sessionId))) return refuse(401, 'UNAUTHORIZED', 'Session has ended')
-    if (hub.socketsOfUser(claims.userId).size >= useConfig().limits.socketsPerUser) return refuse(429, 'RATE_LIMITED', 'Too many open sockets for this user')
+    if (hub.socketsOfUser(claims.userId).length >= useConfig().limits.socketsPerUser) return refuse(429, 'RATE_LIMITED', 'Too many open sockets for this user')
     const [user, roomIds] = await Promise.all([getPublicUser(claims.userId), roomIdsOfUser(claims.userId)])
     return { userId: claims.userId, sessionId: claims.sessionId, user, roomIds }
   }

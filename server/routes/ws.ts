@@ -4,7 +4,8 @@
  */
 import { defineWebSocketHandler } from 'h3'
 import { authenticateUpgrade, type SocketIdentity } from '../realtime/upgrade'
-import { Connection, rawSocketOf, takeOverFrames } from '../realtime/connection'
+import { Connection } from '../realtime/connection'
+import { rawSocketOf, releaseUpgradeRequest, takeOverFrames } from '../realtime/peer-internals'
 import { announceLeft, dispatch } from '../realtime/dispatch'
 import { hub } from '../realtime/hub'
 import { socketClosed, socketOpened } from '../realtime/presence'
@@ -14,6 +15,7 @@ import { errorFields, log } from '../lib/logger'
 import { CLOSE_CODES } from '../../shared/protocol/frames'
 
 interface PeerContext {
+  /** Put here by `upgrade`; `open` moves what it needs onto the Connection and drops it. */
   identity?: SocketIdentity
   conn?: Connection
   /** True once this socket's frames bypass crossws (takeOverFrames). */
@@ -29,44 +31,46 @@ export default defineWebSocketHandler({
   },
 
   open(peer) {
+    releaseUpgradeRequest(peer)
     const ctx = peer.context as PeerContext
     const identity = ctx.identity
     if (!identity) return peer.close(CLOSE_CODES.POLICY, 'unauthenticated')
+    ctx.identity = undefined
     const ip = peer.remoteAddress ?? 'unknown'
-    const conn = new Connection(rawSocketOf(peer), identity.userId, identity.sessionId, ip, identity.roomIds)
+    const conn = new Connection(rawSocketOf(peer), identity, ip)
     const { limits } = useConfig()
     if (hub.countForIp(ip) >= limits.socketsPerIp) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets from this address')
     // The upgrade checked the user's count too, but upgrades that raced past it together are only counted here.
-    if (hub.socketsOfUser(identity.userId).size >= limits.socketsPerUser) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets for this user')
+    if (hub.socketsOfUser(identity.userId).length >= limits.socketsPerUser) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets for this user')
     ctx.conn = conn
     hub.register(conn)
     conn.socket.on('pong', () => { conn.alive = true })
-    const user = identity.user
     ctx.ownFrames = takeOverFrames(conn.socket, (text, bytes) => {
       // Frames still queued behind a close (4029, 4001) are not worth a query.
-      if (!conn.closed) void dispatch(conn, text, user, bytes)
+      if (!conn.closed) void dispatch(conn, text, conn.user, bytes)
     })
     socketOpened(identity.userId).catch(err => log.warn('presence open failed', errorFields(err)))
   },
 
   async message(peer, message) {
     const ctx = peer.context as PeerContext
-    // Frames normally arrive through takeOverFrames (see open), not here.
-    if (ctx.ownFrames || !ctx.conn || !ctx.identity || ctx.conn.closed) return
-    await dispatch(ctx.conn, message.text(), ctx.identity.user)
+    // Frames normally arrive through takeOverFrames (see open), not here; and frames still queued
+    // behind a close (4029, 4001) are not worth a query.
+    if (ctx.ownFrames || !ctx.conn || ctx.conn.closed) return
+    await dispatch(ctx.conn, message.text(), ctx.conn.user)
   },
 
   close(peer) {
     const ctx = peer.context as PeerContext
     const conn = ctx.conn
-    if (!conn || !ctx.identity) return
+    if (!conn) return
     ctx.conn = undefined
     conn.closed = true
     connectionGone(conn)
     const viewed = [...conn.viewing]
     hub.unregister(conn)
     for (const roomId of viewed) {
-      if (!hub.userViews(conn.userId, roomId)) void announceLeft(conn, roomId, ctx.identity.user)
+      if (!hub.userViews(conn.userId, roomId)) void announceLeft(conn, roomId, conn.user)
     }
     socketClosed(conn.userId).catch(err => log.warn('presence close failed', errorFields(err)))
   },

@@ -22,7 +22,8 @@ describe('typing', () => {
     vi.useFakeTimers()
     const frames: Array<{ is_typing: boolean }> = []
     onClusterMessage((_m, frame) => frames.push(JSON.parse(frame).payload))
-    const conn = { userId: 7, typingIn: new Set<number>() } as unknown as Connection
+    // typingIn is made on the first start.
+    const conn = { userId: 7 } as unknown as Connection
     const t0 = Date.now()
     for (let i = 0; i < 10; i++) typingStarted(conn, 1, 'kim', t0 + i * 100)
     expect(frames.map(f => f.is_typing)).toEqual([true])
@@ -32,5 +33,6 @@ describe('typing', () => {
     expect(frames.map(f => f.is_typing)).toEqual([true, true, false])
     typingStopped(conn, 1)
     expect(frames).toHaveLength(3)
+    expect(conn.typingIn?.size).toBe(0)
   })
 })

@@ -30,6 +30,10 @@ export function createPool(database: string | undefined, connectionLimit = 20, o
     bigNumberStrings: false,
     enableKeepAlive: true,
     multipleStatements: options.multipleStatements ?? false,
+    // mysql2 gives every connection a prepared-statement cache of 16,000 slots by default, allocated
+    // up front (four arrays, about 0.5 MB a connection, 14 MB over both pools). Drizzle sends every
+    // query with `query()`, so nothing is prepared server-side today; a few slots are plenty.
+    maxPreparedStatements: 16,
   })
 }
 

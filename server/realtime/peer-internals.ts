@@ -1,0 +1,85 @@
+/**
+ * The only places we reach under crossws' public API. Both are written against the Node adapter of
+ * crossws 0.3.5 (pinned in package.json; `node_modules/crossws/dist/adapters/node.mjs`), check
+ * the shape they expect, and leave the peer alone when it differs. Re-read that file when crossws
+ * moves; tests/unit/peer-internals.test.ts runs both against the real adapter.
+ */
+import type { Peer } from 'crossws'
+import type { RawSocket } from './connection'
+
+/** What a crossws 0.3 NodePeer keeps in `_internal`. */
+interface NodePeerInternals {
+  ws?: RawSocket
+  request?: { url?: unknown }
+  nodeReq?: { _context?: unknown, socket?: unknown }
+}
+
+const internalsOf = (peer: Peer) => (peer as unknown as { _internal?: NodePeerInternals })._internal
+
+/**
+ * The `ws` socket under a crossws peer. `peer.websocket` is a Proxy whose trap runs on every
+ * property access inside `ws.send`, and `peer.send` allocates per call; on the fan-out path we
+ * want neither. crossws 0.3 keeps the socket at `_internal.ws`; fall back to the proxy.
+ */
+export function rawSocketOf(peer: Peer): RawSocket {
+  return internalsOf(peer)?.ws ?? (peer.websocket as unknown as RawSocket)
+}
+
+/**
+ * Lets an open peer forget its upgrade request (issue #6: idle memory per socket).
+ *
+ * A crossws 0.3 NodePeer keeps, for the socket's whole life, Node's IncomingMessage
+ * (`_internal.nodeReq`: headers, rawHeaders, stream state, the URL with its token) and a request
+ * proxy (`_internal.request`), and the IncomingMessage holds the proxy `upgrade` saw with the
+ * `Headers` copy it made: together about 2.8 KB of an idle socket's heap. After `open` they serve
+ * three reads only, so each is replaced by a stand-in that keeps just what is read:
+ * - `peer.context` is `_internal.nodeReq._context` (our Connection lives there);
+ * - `peer.remoteAddress` is `_internal.nodeReq.socket.remoteAddress` (the socket `ws` holds anyway);
+ * - Nitro routes every later hook (message, close, error) by the path of `peer.request.url`
+ *   (nitropack's websocket `resolve`): deleting the request once broke routing, so the stand-in
+ *   keeps the URL, without its query (the token need not stay in memory).
+ * `peer.request.headers` is gone afterwards (crossws reads it only with `?.`, nothing here does).
+ *
+ * @returns false, changing nothing, when the peer is not shaped like a crossws 0.3 NodePeer.
+ */
+export function releaseUpgradeRequest(peer: Peer): boolean {
+  const internal = internalsOf(peer)
+  const nodeReq = internal?.nodeReq
+  const request = internal?.request
+  const url = request?.url
+  if (!internal || !nodeReq || typeof url !== 'string') return false
+  const context = nodeReq._context
+  if (!context || peer.context !== context) return false
+  internal.request = { url: withoutQuery(url) }
+  internal.nodeReq = { _context: context, socket: nodeReq.socket }
+  if (peer.context === context && peer.request?.url === internal.request.url) return true
+  // Not the getters we know: put everything back.
+  internal.request = request
+  internal.nodeReq = nodeReq
+  return false
+}
+
+/** A fresh string: a slice of the original could keep the whole URL, token included, alive. */
+function withoutQuery(url: string): string {
+  const parsed = new URL(url)
+  return `${parsed.origin}${parsed.pathname}`
+}
+
+/**
+ * Hands this socket's frames straight to `onFrame`. crossws would route each frame through Nitro's
+ * router again (a URL parse, a route lookup and a few promises per frame) although a socket's route
+ * never changes; its `message` listener on the `ws` socket is replaced by one that skips that. Call
+ * it from the `open` hook: crossws attaches its listener before it runs that hook (a microtask
+ * later), and no frame can be read in between. `ws` has already checked a text frame's UTF-8;
+ * binary frames are read as text, as crossws does.
+ * @returns false, changing nothing, when `socket` is not the `ws` socket itself (see rawSocketOf).
+ */
+export function takeOverFrames(socket: RawSocket, onFrame: (text: string, bytes: number) => void): boolean {
+  if (typeof socket.removeAllListeners !== 'function') return false
+  socket.removeAllListeners('message')
+  socket.on('message', (data) => {
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : data
+    onFrame(buffer.toString('utf8'), buffer.length)
+  })
+  return true
+}
