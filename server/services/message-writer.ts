@@ -26,7 +26,7 @@ interface Pending extends SendRequest {
 const MAX_BATCH = 256
 const MAX_CONCURRENT_BATCHES = 4
 
-const queue: Pending[] = []
+let queue: Pending[] = []
 let running = 0
 let scheduled = false
 
@@ -53,8 +53,7 @@ function takeBatch(): Pending[] {
     if (batch.length < MAX_BATCH && !busyRooms.has(item.roomId)) batch.push(item)
     else rest.push(item)
   }
-  queue.length = 0
-  queue.push(...rest)
+  queue = rest
   for (const item of batch) busyRooms.add(item.roomId)
   return batch
 }
@@ -65,63 +64,71 @@ function schedule() {
   // One turn of the event loop lets the frames that are already read join the batch.
   setImmediate(() => {
     scheduled = false
-    while (running < MAX_CONCURRENT_BATCHES && queue.length) {
-      const batch = takeBatch()
-      if (!batch.length) break
-      running++
-      runBatch(batch).finally(() => {
-        for (const item of batch) busyRooms.delete(item.roomId)
-        running--
-        schedule()
-      })
-    }
+    startBatches()
   })
 }
 
-async function runBatch(batch: Pending[]): Promise<void> {
+function startBatches(): void {
+  while (running < MAX_CONCURRENT_BATCHES && queue.length) {
+    const batch = takeBatch()
+    if (!batch.length) break
+    running++
+    void storeAndAnnounce(batch)
+  }
+}
+
+async function storeAndAnnounce(batch: Pending[]): Promise<void> {
+  const outcomes = await store(batch)
+  for (const item of batch) busyRooms.delete(item.roomId)
+  running--
+  // The next batch's statements go out before this batch is announced, so the database stores it
+  // while this one's frames are written. Its outcome arrives in a later turn: announcements keep
+  // the order of the seqs.
+  startBatches()
+  settle(batch, outcomes)
+}
+
+/** Stores a batch and says, for each send, what became of it. Never throws. */
+async function store(batch: Pending[]): Promise<Outcome[]> {
   try {
-    settle(batch, await storeBatchInOneTrip(batch))
-    return
+    return await storeBatchInOneTrip(batch)
   }
   catch (err) {
     // A repeated client_msg_id, a sender who is not a member, or a race with another writer:
     // the checked path sorts it out.
-    if (!isDuplicateKey(err) && !isRetryable(err) && !isOneTripMiss(err)) {
-      for (const item of batch) item.reject(err)
-      return
-    }
+    if (!isDuplicateKey(err) && !isRetryable(err) && !isOneTripMiss(err)) return batch.map(() => ({ error: err }))
   }
-  await runChecked(batch)
+  return storeChecked(batch)
 }
 
-async function runChecked(batch: Pending[]): Promise<void> {
+async function storeChecked(batch: Pending[]): Promise<Outcome[]> {
   try {
-    settle(batch, await storeBatchChecked(batch))
+    return await storeBatchChecked(batch)
   }
   catch (firstError) {
     let err = firstError
     if (batch.length > 1 && (isDuplicateKey(err) || isRetryable(err))) {
       // A race with another batch: do each send on its own so one cannot fail the others.
+      const outcomes: Outcome[] = []
       for (const item of batch) {
         try {
-          settle([item], await storeBatchChecked([item]))
+          outcomes.push((await storeBatchChecked([item]))[0]!)
         }
         catch (e) {
-          item.reject(e)
+          outcomes.push({ error: e })
         }
       }
-      return
+      return outcomes
     }
     if (batch.length === 1 && batch[0]!.clientMsgId && isDuplicateKey(err)) {
       try {
-        settle(batch, await storeBatchChecked(batch))
-        return
+        return await storeBatchChecked(batch)
       }
       catch (e) {
         err = e
       }
     }
-    for (const item of batch) item.reject(err)
+    return batch.map(() => ({ error: err }))
   }
 }
 
