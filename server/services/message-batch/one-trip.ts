@@ -5,8 +5,7 @@
  * back and the writer stores the batch again through the checked path, which answers repeats with
  * the stored message and non-members with 404.
  *
- * Statements, in order: lock each room (ascending ids, so batches cannot deadlock) and keep its
- * last seq in a session variable; assert that every sender is a member; insert the messages with
+ * Statements, in order: lock the rooms and keep each one's last seq in a session variable; assert that every sender is a member; insert the messages with
  * seqs counted up from those variables, then their room_events rows; move each room's last seq,
  * last message and activity; read back the new rows with their senders; commit. Every range is
  * "room = ? AND seq > @var": an index range, whatever the room's history length.
@@ -30,11 +29,11 @@ const lastSeqVar = (i: number) => `@mm_last_seq_${i}`
 
 function buildStatements(rooms: number[], sendsByRoom: Map<number, SendRequest[]>, batch: SendRequest[], stamp: string): { sql: string, values: unknown[] } {
   const values: unknown[] = []
-  const parts: string[] = ['START TRANSACTION', `SET ${rooms.map((_, i) => `${lastSeqVar(i)} = NULL`).join(', ')}`]
-  rooms.forEach((roomId, i) => {
-    parts.push(`SELECT last_seq INTO ${lastSeqVar(i)} FROM rooms WHERE id = ? FOR UPDATE`)
-    values.push(roomId)
-  })
+  // One locking read for all the rooms (a range on the primary key, so rows are locked in id order
+  // and concurrent batches cannot deadlock); it always yields one row, so every variable is set,
+  // to NULL for a room that is gone.
+  const parts: string[] = ['START TRANSACTION', `SELECT ${rooms.map(() => 'MAX(IF(id = ?, last_seq, NULL))').join(', ')} INTO ${rooms.map((_, i) => lastSeqVar(i)).join(', ')} FROM rooms WHERE id IN (?) FOR UPDATE`]
+  values.push(...rooms, rooms)
 
   // An assertion: if some (room, sender) pair has no membership row (or the room is gone), the
   // scalar subquery yields two rows and the statement fails, before anything is written.
@@ -55,11 +54,11 @@ function buildStatements(rooms: number[], sendsByRoom: Map<number, SendRequest[]
   parts.push(`INSERT INTO room_events (room_id, seq, type, message_id, created_at) SELECT room_id, seq, 'new_message', id, created_at FROM messages WHERE ${fresh('')}`)
   values.push(...rooms)
 
-  rooms.forEach((roomId, i) => {
-    const top = `${lastSeqVar(i)} + ${sendsByRoom.get(roomId)!.length}`
-    parts.push(`UPDATE rooms SET last_seq = ${top}, last_message_id = (SELECT id FROM messages WHERE room_id = ? AND seq = ${top}), last_activity_at = ? WHERE id = ?`)
-    values.push(roomId, stamp, roomId)
-  })
+  // Each room's new last seq: its variable plus the number of its sends (ids are numbers, inlined).
+  const newLastSeq = `CASE rooms.id ${rooms.map((roomId, i) => `WHEN ${Number(roomId)} THEN ${lastSeqVar(i)} + ${sendsByRoom.get(roomId)!.length}`).join(' ')} END`
+  parts.push(`UPDATE rooms SET last_message_id = (SELECT m.id FROM messages m WHERE m.room_id = rooms.id AND m.seq = ${newLastSeq}),`
+    + ` last_activity_at = ?, last_seq = ${newLastSeq} WHERE id IN (?)`)
+  values.push(stamp, rooms)
 
   parts.push('SELECT m.id, m.room_id, m.seq, m.sender_id, u.username, u.avatar_url, u.last_seen_at, u.created_at AS user_created_at'
     + ` FROM messages m JOIN users u ON u.id = m.sender_id WHERE ${fresh('m.')} ORDER BY m.room_id, m.seq`)
