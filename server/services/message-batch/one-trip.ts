@@ -5,10 +5,11 @@
  * back and the writer stores the batch again through the checked path, which answers repeats with
  * the stored message and non-members with 404.
  *
- * Statements, in order: lock the rooms and keep each one's last seq in a session variable; assert that every sender is a member; insert the messages with
- * seqs counted up from those variables, then their room_events rows; move each room's last seq,
- * last message and activity; read back the new rows with their senders; commit. Every range is
- * "room = ? AND seq > @var": an index range, whatever the room's history length.
+ * Statements, in order: lock the rooms and keep each one's last seq in a session variable; assert
+ * that every sender is a member; insert the messages with seqs counted up from those variables,
+ * then their room_events rows; move each room's last seq, last message and activity; read back the
+ * new rows with their senders; commit. Every range is "room = ? AND seq > @var": an index range,
+ * whatever the room's history length.
  */
 import { notFound } from '../../lib/errors/app-error'
 import type { Message, PublicUser } from '../../../shared/protocol/objects'
