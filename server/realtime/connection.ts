@@ -2,12 +2,22 @@
 import { TokenBucket } from '../lib/token-bucket'
 import { useConfig } from '../lib/config/env'
 import { log } from '../lib/logger'
+import type { WireFrame } from './wire-frame'
 import type { PublicUser } from '../../shared/protocol/objects'
 import type { SocketIdentity } from './upgrade'
 
-/** The parts of the underlying `ws` WebSocket we use. */
+/**
+ * The parts of the underlying `ws` WebSocket we use. `_socket` and `_sender` are `ws` internals
+ * (8.23, pinned in package.json; node_modules/ws/lib/websocket.js and sender.js): re-read them when
+ * `ws` moves. tests/unit/wire-frame.test.ts checks the frames a real client parser reads.
+ */
 export interface RawSocket {
   bufferedAmount: number
+  readyState: number
+  /** The TCP socket: frames encoded once for many sockets are written to it directly (see send). */
+  _socket?: { write: (data: Buffer) => boolean } | null
+  /** `ws`' frame writer; `_state` 0 means it holds no queued frame that a direct write could overtake. */
+  _sender?: { _state: number } | null
   send: (data: string | Buffer, options: { binary: boolean }) => void
   ping: () => void
   on: ((event: 'pong', listener: () => void) => void) & ((event: 'message', listener: (data: Buffer | Buffer[], isBinary: boolean) => void) => void)
@@ -17,6 +27,8 @@ export interface RawSocket {
 }
 
 const TEXT_FRAME = { binary: false }
+const OPEN = 1
+const SENDER_IDLE = 0
 
 /** `rate` a second sustained, bursts of twice that. */
 const perSecond = (rate: number) => new TokenBucket(rate, rate * 2)
@@ -72,19 +84,24 @@ export class Connection {
   }
 
   /**
-   * Sends an already serialized frame (a Buffer when it goes to many sockets, so its UTF-8 is
-   * encoded once); a socket that stopped reading is terminated instead.
+   * Sends a serialized frame: a string, or a WireFrame encoded once for many sockets. A socket that
+   * stopped reading is terminated instead.
    */
-  send(frame: string | Buffer): void {
+  send(frame: string | WireFrame): void {
     if (this.closed) return
-    const buffered = this.socket.bufferedAmount
+    const ws = this.socket
+    const buffered = ws.bufferedAmount
     if (buffered > this.maxBufferedBytes) {
       this.closed = true
       log.warn('socket dropped: not reading', { user_id: this.userId, buffered_bytes: buffered })
-      this.socket.terminate()
+      ws.terminate()
       return
     }
-    this.socket.send(frame, TEXT_FRAME)
+    if (typeof frame === 'string') return ws.send(frame, TEXT_FRAME)
+    // Straight to TCP while `ws` has nothing queued and has not begun closing (a frame after its
+    // close frame would break the protocol); otherwise through `ws`, which handles both.
+    if (ws.readyState === OPEN && ws._socket && ws._sender?._state === SENDER_IDLE) ws._socket.write(frame.bytes)
+    else ws.send(frame.payload, TEXT_FRAME)
   }
 
   close(code: number, reason: string): void {

@@ -6,12 +6,13 @@ import { onDomainEvent, type DomainEvent } from '../services/domain-events'
 import { broadcast, onClusterMessage, type ClusterMessage } from './cluster'
 import { hub } from './hub'
 import { serializeFrame } from './frame'
+import { wireFrame } from './wire-frame'
 import { CLOSE_CODES } from '../../shared/protocol/frames'
 import { setOnline } from '../services/presence-state'
 
 function deliver(message: ClusterMessage, text: string): void {
-  // Encoded once for all recipients: `ws` would otherwise encode the string again for each socket.
-  const frame = Buffer.from(text)
+  // Encoded once, header included, for all recipients.
+  const frame = wireFrame(text)
   switch (message.t) {
     case 'room': {
       // New members hear the event that added them; removed ones hear their removal, then nothing.

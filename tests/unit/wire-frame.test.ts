@@ -1,0 +1,55 @@
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket, WebSocketServer } from 'ws'
+import { Connection, type RawSocket } from '../../server/realtime/connection'
+import { wireFrame } from '../../server/realtime/wire-frame'
+
+// A real `ws` server and client: frames go out through Connection.send, as the fan-out sends them
+// (written straight to the TCP socket), mixed with frames `ws` writes itself.
+let wss: WebSocketServer
+let client: WebSocket
+let conn: Connection
+const received: Array<{ text: string, binary: boolean }> = []
+
+beforeAll(async () => {
+  wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+  await once(wss, 'listening')
+  const accepted = once(wss, 'connection')
+  client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`)
+  client.on('message', (data: Buffer, isBinary: boolean) => received.push({ text: data.toString('utf8'), binary: isBinary }))
+  const [serverSide] = await accepted
+  conn = new Connection(serverSide as unknown as RawSocket, { userId: 1, sessionId: 1, roomIds: [], user: { id: 1, username: 'a', avatar_url: null, status: 'online', last_seen_at: null, created_at: new Date().toISOString() } }, '127.0.0.1')
+})
+
+afterAll(() => {
+  client.terminate()
+  wss.close()
+})
+
+async function receive(count: number) {
+  while (received.length < count) await new Promise(r => setTimeout(r, 5))
+  return received.splice(0, count)
+}
+
+describe('frames encoded once for many sockets (wireFrame + Connection.send)', () => {
+  // The three header forms of RFC 6455: 7-bit, 16-bit and 64-bit payload lengths, at their edges.
+  it.each([0, 1, 125, 126, 65_535, 65_536, 200_000])('a %i-byte text frame arrives exactly', async (size) => {
+    const text = 'a'.repeat(size)
+    conn.send(wireFrame(text))
+    expect(await receive(1)).toEqual([{ text, binary: false }])
+  })
+
+  it('counts UTF-8 bytes, not characters, for Korean and emoji', async () => {
+    const text = JSON.stringify({ content: '안녕하세요 👋'.repeat(20) })
+    const frame = wireFrame(text)
+    expect(frame.bytes.length - frame.payload.length).toBe(4)
+    conn.send(frame)
+    expect(await receive(1)).toEqual([{ text, binary: false }])
+  })
+
+  it('keeps the order of frames written directly and frames written by ws', async () => {
+    for (let i = 0; i < 50; i++) conn.send(i % 2 ? wireFrame(`direct ${i}`) : `through ws ${i}`)
+    expect((await receive(50)).map(m => m.text)).toEqual(Array.from({ length: 50 }, (_, i) => `${i % 2 ? 'direct' : 'through ws'} ${i}`))
+  })
+})
