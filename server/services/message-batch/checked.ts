@@ -7,7 +7,8 @@
 import type { RowDataPacket } from 'mysql2'
 import { notFound } from '../../lib/errors/app-error'
 import type { Message } from '../../../shared/protocol/objects'
-import { toPublicUser, type UserRow } from '../presenters'
+import type { UserRow } from '../presenters'
+import { toMessage } from '../room-presenters'
 import type { Outcome, SendRequest } from './types'
 import { inWriterTransaction, type WriterConnection } from './writer-connection'
 import { insertNewMessages, type NewMessage } from './insert-new'
@@ -42,11 +43,10 @@ async function storeChecked(conn: WriterConnection, batch: SendRequest[]): Promi
   for (const r of storedRows) {
     const sender = senders.get(pairKey(Number(r.room_id), Number(r.sender_id)))
     if (!sender) continue
-    stored.set(idemKey(Number(r.room_id), Number(r.sender_id), r.client_msg_id), {
-      id: Number(r.id), room_id: Number(r.room_id), seq: Number(r.seq), sender: toPublicUser(sender),
-      content: r.is_deleted ? '' : r.content, message_type: r.message_type, client_msg_id: r.client_msg_id,
-      is_edited: !!r.is_edited, is_deleted: !!r.is_deleted, created_at: (r.created_at as Date).toISOString(),
-    })
+    stored.set(idemKey(Number(r.room_id), Number(r.sender_id), r.client_msg_id), toMessage({
+      id: Number(r.id), roomId: Number(r.room_id), seq: Number(r.seq), content: r.content, messageType: r.message_type,
+      clientMsgId: r.client_msg_id, isEdited: !!r.is_edited, isDeleted: !!r.is_deleted, createdAt: r.created_at,
+    }, sender))
   }
 
   const outcomes: Outcome[] = []
@@ -88,6 +88,6 @@ async function storeChecked(conn: WriterConnection, batch: SendRequest[]): Promi
   return outcomes
 }
 
-export function userRowOf(r: RowDataPacket): UserRow {
+function userRowOf(r: RowDataPacket): UserRow {
   return { id: Number(r.id), username: r.username, avatarUrl: r.avatar_url, lastSeenAt: r.last_seen_at, createdAt: r.created_at }
 }

@@ -1,6 +1,7 @@
 /** The second round trip of the checked path: insert messages whose seqs are already decided. */
 import type { Message } from '../../../shared/protocol/objects'
-import { toPublicUser, type UserRow } from '../presenters'
+import type { UserRow } from '../presenters'
+import { toMessage } from '../room-presenters'
 import type { SendRequest } from './types'
 import type { WriterConnection } from './writer-connection'
 
@@ -41,10 +42,8 @@ export async function insertNewMessages(conn: WriterConnection, fresh: NewMessag
     ],
   )
   const idOf = new Map<string, number>(written[3]!.map(r => [`${r.room_id}:${r.seq}`, Number(r.id)]))
-  const createdAt = now.toISOString()
-  return fresh.map(f => ({
-    id: idOf.get(`${f.request.roomId}:${f.seq}`)!, room_id: f.request.roomId, seq: f.seq, sender: toPublicUser(f.sender),
-    content: f.request.content, message_type: 'text', client_msg_id: f.request.clientMsgId,
-    is_edited: false, is_deleted: false, created_at: createdAt,
-  }))
+  return fresh.map(f => toMessage({
+    id: idOf.get(`${f.request.roomId}:${f.seq}`)!, roomId: f.request.roomId, seq: f.seq, content: f.request.content,
+    messageType: 'text', clientMsgId: f.request.clientMsgId, isEdited: false, isDeleted: false, createdAt: now,
+  }, f.sender))
 }

@@ -11,9 +11,8 @@
  * new rows with their senders; commit. Every range is "room = ? AND seq > @var": an index range,
  * whatever the room's history length.
  */
-import { notFound } from '../../lib/errors/app-error'
-import type { Message, PublicUser } from '../../../shared/protocol/objects'
-import { toPublicUser } from '../presenters'
+import type { Message } from '../../../shared/protocol/objects'
+import { toMessage } from '../room-presenters'
 import type { Outcome, SendRequest } from './types'
 import { inWriterTransaction } from './writer-connection'
 
@@ -85,27 +84,17 @@ export async function storeBatchInOneTrip(batch: SendRequest[]): Promise<Outcome
   // order of that room's sends (the assertion guarantees every send got a row).
   const rows = results[results.length - 2]!
   const messageOf = new Map<SendRequest, Message>()
-  const senders = new Map<number, PublicUser>()
-  const createdAt = now.toISOString()
   let r = 0
   for (const roomId of rooms) {
     for (const send of sendsByRoom.get(roomId)!) {
       const row = rows[r++]
       if (!row || Number(row.room_id) !== roomId || Number(row.sender_id) !== send.userId) throw new Error('one-trip batch: rows do not match the sends')
-      let sender = senders.get(send.userId)
-      if (!sender) {
-        sender = toPublicUser({ id: send.userId, username: row.username, avatarUrl: row.avatar_url, lastSeenAt: row.last_seen_at, createdAt: row.user_created_at })
-        senders.set(send.userId, sender)
-      }
-      messageOf.set(send, {
-        id: Number(row.id), room_id: roomId, seq: Number(row.seq), sender,
-        content: send.content, message_type: 'text', client_msg_id: send.clientMsgId,
-        is_edited: false, is_deleted: false, created_at: createdAt,
-      })
+      const sender = { id: send.userId, username: row.username, avatarUrl: row.avatar_url, lastSeenAt: row.last_seen_at, createdAt: row.user_created_at }
+      messageOf.set(send, toMessage({
+        id: Number(row.id), roomId, seq: Number(row.seq), content: send.content, messageType: 'text',
+        clientMsgId: send.clientMsgId, isEdited: false, isDeleted: false, createdAt: now,
+      }, sender))
     }
   }
-  return batch.map((send): Outcome => {
-    const message = messageOf.get(send)
-    return message ? { ok: { message, created: true } } : { error: notFound('Room') }
-  })
+  return batch.map(send => ({ ok: { message: messageOf.get(send)!, created: true } }))
 }
