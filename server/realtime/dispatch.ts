@@ -19,7 +19,6 @@ import { track } from './inflight'
 import { allowUserSend } from '../lib/user-send-limit'
 import { typingStarted, typingStopped } from './typing'
 import type { Connection } from './connection'
-import type { PublicUser } from '../../shared/protocol/objects'
 
 type RequestId = string | number | undefined
 
@@ -52,7 +51,7 @@ function fail(conn: Connection, err: unknown, requestId: RequestId): void {
 
 const notInRoom = (conn: Connection, requestId: RequestId) => conn.send(errorFrame(ERROR_CODES.NOT_FOUND, 'Room not found', requestId))
 
-const handlers: { [T in ClientFrameType]: (conn: Connection, payload: ClientPayload<T>, requestId: RequestId, user: PublicUser) => Promise<void> | void } = {
+const handlers: { [T in ClientFrameType]: (conn: Connection, payload: ClientPayload<T>, requestId: RequestId) => Promise<void> | void } = {
   async send_message(conn, payload, requestId) {
     if (!conn.messageBucket.take() || !allowUserSend(conn.userId)) return rateLimited(conn, requestId)
     // The socket's room set is kept in step with membership events, so a non-member is refused
@@ -63,28 +62,28 @@ const handlers: { [T in ClientFrameType]: (conn: Connection, payload: ClientPayl
     conn.send(serializeFrame('message_ack', { client_msg_id: message.client_msg_id, message }, requestId))
   },
 
-  async join_room(conn, payload, requestId, user) {
+  async join_room(conn, payload, requestId) {
     if (!conn.joinBucket.take()) return rateLimited(conn, requestId)
     const room = await getRoomForUser(payload.room_id, conn.userId)
     hub.view(conn, room.id)
     conn.send(serializeFrame('room_joined', { room_id: room.id }, requestId))
-    broadcast({ t: 'viewers', roomId: room.id, exceptUserId: conn.userId }, serializeFrame('user_joined', { room_id: room.id, user, member_count: room.member_count }))
+    broadcast({ t: 'viewers', roomId: room.id, exceptUserId: conn.userId }, serializeFrame('user_joined', { room_id: room.id, user: conn.user, member_count: room.member_count }))
   },
 
-  async leave_room(conn, payload, requestId, user) {
+  async leave_room(conn, payload, requestId) {
     if (!conn.joinBucket.take()) return rateLimited(conn, requestId)
     await requireMember(payload.room_id, conn.userId)
     const wasViewing = conn.viewing.has(payload.room_id)
     hub.unview(conn, payload.room_id)
     typingStopped(conn, payload.room_id)
     conn.send(serializeFrame('room_left', { room_id: payload.room_id }, requestId))
-    if (wasViewing && !hub.userViews(conn.userId, payload.room_id)) await announceLeft(conn, payload.room_id, user)
+    if (wasViewing && !hub.userViews(conn.userId, payload.room_id)) await announceLeft(conn, payload.room_id)
   },
 
-  typing(conn, payload, requestId, user) {
+  typing(conn, payload, requestId) {
     if (!conn.typingBucket.take()) return rateLimited(conn, requestId)
     if (!conn.memberRooms.has(payload.room_id)) return notInRoom(conn, requestId)
-    if (payload.is_typing) typingStarted(conn, payload.room_id, user.username)
+    if (payload.is_typing) typingStarted(conn, payload.room_id, conn.user.username)
     else typingStopped(conn, payload.room_id)
   },
 
@@ -99,13 +98,13 @@ const handlers: { [T in ClientFrameType]: (conn: Connection, payload: ClientPayl
 }
 
 /** `user_left` to the room's other viewers, with the current member count. */
-export async function announceLeft(conn: Connection, roomId: number, user: PublicUser): Promise<void> {
+export async function announceLeft(conn: Connection, roomId: number): Promise<void> {
   let memberCount: number | undefined
   try {
     memberCount = (await getRoomForUser(roomId, conn.userId)).member_count
   }
   catch { /* no longer a member: the count is still useful but not essential */ }
-  broadcast({ t: 'viewers', roomId, exceptUserId: conn.userId }, serializeFrame('user_left', { room_id: roomId, user_id: conn.userId, username: user.username, member_count: memberCount ?? null }))
+  broadcast({ t: 'viewers', roomId, exceptUserId: conn.userId }, serializeFrame('user_left', { room_id: roomId, user_id: conn.userId, username: conn.user.username, member_count: memberCount ?? null }))
 }
 
 function requestIdOf(value: unknown): RequestId {
@@ -124,7 +123,7 @@ function parse(text: string): { type?: unknown, payload?: unknown, request_id?: 
 }
 
 /** Handles one text frame from a socket. Never throws: every failure becomes an `error` frame. */
-export async function dispatch(conn: Connection, text: string, user: PublicUser, bytes = Buffer.byteLength(text)): Promise<void> {
+export async function dispatch(conn: Connection, text: string, bytes = Buffer.byteLength(text)): Promise<void> {
   const tooBig = bytes > useConfig().limits.wsFrameBytes
   const frame = tooBig ? null : parse(text)
   const requestId = frame ? requestIdOf(frame.request_id) : undefined
@@ -145,7 +144,7 @@ export async function dispatch(conn: Connection, text: string, user: PublicUser,
     return conn.send(errorFrame(ERROR_CODES.VALIDATION_FAILED, `Invalid payload for ${type}: ${where}${first?.message ?? 'bad value'}`, requestId))
   }
   try {
-    await (handlers[type as ClientFrameType] as (c: Connection, p: unknown, r: RequestId, u: PublicUser) => Promise<void> | void)(conn, parsed.data, requestId, user)
+    await (handlers[type as ClientFrameType] as (c: Connection, p: unknown, r: RequestId) => Promise<void> | void)(conn, parsed.data, requestId)
   }
   catch (err) {
     fail(conn, err, requestId)

@@ -47,7 +47,7 @@ export default defineWebSocketHandler({
     conn.socket.on('pong', () => { conn.alive = true })
     ctx.ownFrames = takeOverFrames(conn.socket, (text, bytes) => {
       // Frames still queued behind a close (4029, 4001) are not worth a query.
-      if (!conn.closed) void dispatch(conn, text, conn.user, bytes)
+      if (!conn.closed) void dispatch(conn, text, bytes)
     })
     socketOpened(identity.userId).catch(err => log.warn('presence open failed', errorFields(err)))
   },
@@ -57,7 +57,7 @@ export default defineWebSocketHandler({
     // Frames normally arrive through takeOverFrames (see open), not here; and frames still queued
     // behind a close (4029, 4001) are not worth a query.
     if (ctx.ownFrames || !ctx.conn || ctx.conn.closed) return
-    await dispatch(ctx.conn, message.text(), ctx.conn.user)
+    await dispatch(ctx.conn, message.text())
   },
 
   close(peer) {
@@ -70,7 +70,7 @@ export default defineWebSocketHandler({
     const viewed = [...conn.viewing]
     hub.unregister(conn)
     for (const roomId of viewed) {
-      if (!hub.userViews(conn.userId, roomId)) void announceLeft(conn, roomId, conn.user)
+      if (!hub.userViews(conn.userId, roomId)) void announceLeft(conn, roomId)
     }
     socketClosed(conn.userId).catch(err => log.warn('presence close failed', errorFields(err)))
   },
