@@ -27,6 +27,9 @@ export const roomMembers = mysqlTable('room_members', {
   userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
   role: mysqlEnum('role', ['owner', 'admin', 'member']).notNull().default('member'),
   joinedAt: timestamp('joined_at').notNull().default(sql`CURRENT_TIMESTAMP(3)`),
+  // The seq of the member_added event that let this member in. Members added in one transaction
+  // share a millisecond, so joined_at alone cannot say who joined first; 0 on rows from before.
+  joinedSeq: id('joined_seq').notNull().default(0),
   lastReadMessageId: id('last_read_message_id'),
   lastReadSeq: id('last_read_seq').notNull().default(0),
 }, t => [primaryKey({ columns: [t.roomId, t.userId] }), index('room_members_user_idx').on(t.userId)])

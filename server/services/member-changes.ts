@@ -41,6 +41,9 @@ export async function lockRoom(tx: Tx, roomId: number): Promise<LockedRoom> {
   return room
 }
 
+/** Longest-standing first: by the seq that let each member in (rows from before it was kept: by time). */
+export const joinOrder = [asc(roomMembers.joinedSeq), asc(roomMembers.joinedAt), asc(roomMembers.userId)]
+
 /** The user's role in the room as of this transaction, or null. */
 export async function roleInTx(tx: Tx, roomId: number, userId: number): Promise<MemberRole | null> {
   const [row] = await tx.select({ role: roomMembers.role }).from(roomMembers)
@@ -56,12 +59,13 @@ export async function addMemberInTx(tx: Tx, room: LockedRoom, userId: number, ro
   const [user] = await tx.select(publicUserColumns).from(users).where(eq(users.id, userId))
   if (!user) throw notFound('User')
   // A newcomer's read marker starts where they join: earlier history is there to read, not "unread".
-  await tx.insert(roomMembers).values({ roomId: room.id, userId, role, joinedAt: new Date(), lastReadSeq: room.lastSeq })
+  const lastReadSeq = room.lastSeq
   room.memberCount += 1
   await tx.update(rooms).set({ memberCount: sql`${rooms.memberCount} + 1` }).where(eq(rooms.id, room.id))
   const event = await appendRoomEvent(tx, room.id, 'member_added', {
     payload: seq => ({ room_id: room.id, seq, user: toPublicUser(user), role, member_count: room.memberCount }),
   })
+  await tx.insert(roomMembers).values({ roomId: room.id, userId, role, joinedAt: new Date(), joinedSeq: event.seq, lastReadSeq })
   room.lastSeq = event.seq
   return { kind: 'room_event', roomId: room.id, seq: event.seq, type: 'member_added', payload: event.payload!, addedUserIds: [userId] }
 }
@@ -105,7 +109,7 @@ export async function updateRoomInTx(tx: Tx, room: LockedRoom, changes: Partial<
 export async function successorInTx(tx: Tx, roomId: number, leavingUserId: number): Promise<number | null> {
   const [row] = await tx.select({ userId: roomMembers.userId }).from(roomMembers)
     .where(and(eq(roomMembers.roomId, roomId), sql`${roomMembers.userId} <> ${leavingUserId}`))
-    .orderBy(desc(sql`${roomMembers.role} = 'admin'`), asc(roomMembers.joinedAt), asc(roomMembers.userId))
+    .orderBy(desc(sql`${roomMembers.role} = 'admin'`), ...joinOrder)
     .limit(1)
   return row?.userId ?? null
 }

@@ -2,14 +2,14 @@
  * Who is in which room, and the membership changes: invite, remove, leave, change a role.
  * Every room-scoped question answers "not found" to non-members, so room ids leak nothing.
  */
-import { and, asc, eq, inArray, ne } from 'drizzle-orm'
+import { and, eq, inArray, ne } from 'drizzle-orm'
 import { roomMembers, rooms, users } from '../../drizzle/schema'
 import { useDb } from '../lib/db/client'
 import { AppError, conflict, forbidden, isDuplicateKey, notFound } from '../lib/errors/app-error'
 import { ERROR_CODES } from '../../shared/protocol/error-codes'
 import type { Member, MemberRole } from '../../shared/protocol/objects'
 import { emit, type DomainEvent } from './domain-events'
-import { addMemberInTx, lockRoom, memberIdsInTx, removeMemberInTx, roleInTx, setRoleInTx, successorInTx, updateRoomInTx } from './member-changes'
+import { addMemberInTx, joinOrder, lockRoom, memberIdsInTx, removeMemberInTx, roleInTx, setRoleInTx, successorInTx, updateRoomInTx } from './member-changes'
 import { toMember } from './room-presenters'
 import type { Tx } from './room-log'
 import { loadRoomsForUser } from './room-view'
@@ -56,7 +56,7 @@ export async function listMembers(userId: number, roomId: number): Promise<Membe
   const rows = await db.select({ user: publicUserColumns, role: roomMembers.role, joinedAt: roomMembers.joinedAt })
     .from(roomMembers).innerJoin(users, eq(users.id, roomMembers.userId))
     .where(eq(roomMembers.roomId, roomId))
-    .orderBy(asc(roomMembers.joinedAt), asc(roomMembers.userId))
+    .orderBy(...joinOrder)
   return rows.map(r => toMember(r.user, r.role, r.joinedAt))
 }
 

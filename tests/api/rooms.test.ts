@@ -5,7 +5,9 @@ import { createGroup, invite, makeAdmin, send } from '../helpers/rooms'
 
 describe('creating rooms', () => {
   it('creates a group room owned by the creator, with initial members', async () => {
-    const [a, b, c] = await Promise.all([registerUser(), registerUser(), registerUser()])
+    // c signs up before b, so listing by user id instead of by join order would put c first.
+    const [a, c] = await Promise.all([registerUser(), registerUser()])
+    const b = await registerUser()
     const res = await api<Room>('POST', '/rooms', { token: a.token, body: { name: '  Launch  ', description: 'All things launch', member_ids: [b.user.id, c.user.id, b.user.id, a.user.id] } })
     expect(res.status).toBe(201)
     expect(res.body).toMatchObject({
