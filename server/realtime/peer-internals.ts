@@ -17,6 +17,18 @@ interface NodePeerInternals {
 const internalsOf = (peer: Peer) => (peer as unknown as { _internal?: NodePeerInternals })._internal
 
 /**
+ * Stands in for every peer's pub/sub topic set: crossws gives each peer its own empty Set (about
+ * 150 bytes with its table), and we never subscribe. Adding to it throws rather than let one
+ * peer's topic become everyone's.
+ */
+class NoTopics extends Set<string> {
+  override add(): this {
+    throw new Error('crossws topics are not used: fan-out goes through the hub')
+  }
+}
+const NO_TOPICS = new NoTopics()
+
+/**
  * The `ws` socket under a crossws peer. `peer.websocket` is a Proxy whose trap runs on every
  * property access inside `ws.send`, and `peer.send` allocates per call; on the fan-out path we
  * want neither. crossws 0.3 keeps the socket at `_internal.ws`; fall back to the proxy.
@@ -39,6 +51,7 @@ export function rawSocketOf(peer: Peer): RawSocket {
  *   (nitropack's websocket `resolve`): deleting the request once broke routing, so the stand-in
  *   keeps the URL, without its query (the token need not stay in memory).
  * `peer.request.headers` is gone afterwards (crossws reads it only with `?.`, nothing here does).
+ * The peer's empty topic set is swapped for a shared one that refuses subscriptions (NO_TOPICS).
  *
  * @returns false, changing nothing, when the peer is not shaped like a crossws 0.3 NodePeer.
  */
@@ -52,6 +65,8 @@ export function releaseUpgradeRequest(peer: Peer): boolean {
   if (!context || peer.context !== context) return false
   internal.request = { url: withoutQuery(url) }
   internal.nodeReq = { _context: context, socket: nodeReq.socket }
+  const withTopics = peer as unknown as { _topics?: unknown }
+  if (withTopics._topics instanceof Set && withTopics._topics.size === 0) withTopics._topics = NO_TOPICS
   if (peer.context === context && peer.request?.url === internal.request.url) return true
   // Not the getters we know: put everything back.
   internal.request = request
@@ -59,10 +74,14 @@ export function releaseUpgradeRequest(peer: Peer): boolean {
   return false
 }
 
-/** A fresh string: a slice of the original could keep the whole URL, token included, alive. */
+/**
+ * A fresh, flat string. `URL`'s parts are V8 slices of the whole href, and a template literal only
+ * strings them together, so `origin + pathname` kept every socket's full URL alive, token included
+ * (a heap snapshot showed it: ~480 bytes per idle socket). Copying through bytes lets it go.
+ */
 function withoutQuery(url: string): string {
   const parsed = new URL(url)
-  return `${parsed.origin}${parsed.pathname}`
+  return Buffer.from(`${parsed.origin}${parsed.pathname}`, 'utf8').toString('utf8')
 }
 
 /**

@@ -85,6 +85,10 @@ describe('peer internals (crossws Node adapter)', () => {
     const internal = (opened as unknown as { _internal: Record<string, unknown> })._internal
     expect(internal.nodeReq).not.toBeInstanceOf(IncomingMessage)
     expect(JSON.stringify(Object.keys(internal.request as object))).toBe('["url"]')
+    // No per-peer topic set any more, and nobody can subscribe through the shared stand-in.
+    expect(opened!.topics.size).toBe(0)
+    expect(() => opened!.subscribe('room:1')).toThrow(/topics are not used/)
+    expect(opened!.topics.size).toBe(0)
   })
 
   it('leaves a peer of another shape alone', () => {
