@@ -65,13 +65,15 @@ export function releaseUpgradeRequest(peer: Peer): boolean {
   if (!context || peer.context !== context) return false
   internal.request = { url: withoutQuery(url) }
   internal.nodeReq = { _context: context, socket: nodeReq.socket }
+  if (peer.context !== context || peer.request?.url !== internal.request.url) {
+    // Not the getters we know: put everything back.
+    internal.request = request
+    internal.nodeReq = nodeReq
+    return false
+  }
   const withTopics = peer as unknown as { _topics?: unknown }
   if (withTopics._topics instanceof Set && withTopics._topics.size === 0) withTopics._topics = NO_TOPICS
-  if (peer.context === context && peer.request?.url === internal.request.url) return true
-  // Not the getters we know: put everything back.
-  internal.request = request
-  internal.nodeReq = nodeReq
-  return false
+  return true
 }
 
 /**
