@@ -3,7 +3,8 @@
  * are stored together in one transaction (one round trip and one log flush per batch instead of
  * ~10 statements per message). Nothing is acknowledged before its batch commits.
  *
- * A batch first goes the optimistic one-trip way (message-batch/one-trip.ts). If that fails on a
+ * A batch first goes the optimistic way: one CALL for a send on its own (message-batch/lone-send.ts),
+ * one multi-statement round trip for more (message-batch/one-trip.ts). If that fails on a
  * repeated client_msg_id or a race (a duplicate key, a deadlock), the checked way
  * (message-batch/checked.ts) stores it again, answering repeats with the stored message; if even
  * that races, each send is stored alone. A room is in at most one batch at a time, so its
@@ -14,6 +15,7 @@ import { emit } from './domain-events'
 import { messageEventPayload } from './room-log'
 import { storeBatchChecked } from './message-batch/checked'
 import { isOneTripMiss, storeBatchInOneTrip } from './message-batch/one-trip'
+import { isLoneSendMiss, storeLoneSend } from './message-batch/lone-send'
 import type { Outcome, SendRequest, SendResult } from './message-batch/types'
 
 export type { SendRequest, SendResult }
@@ -91,12 +93,12 @@ async function storeAndAnnounce(batch: Pending[]): Promise<void> {
 /** Stores a batch and says, for each send, what became of it. Never throws. */
 async function store(batch: Pending[]): Promise<Outcome[]> {
   try {
-    return await storeBatchInOneTrip(batch)
+    return await (batch.length === 1 ? storeLoneSend(batch[0]!) : storeBatchInOneTrip(batch))
   }
   catch (err) {
     // A repeated client_msg_id, a sender who is not a member, or a race with another writer:
     // the checked path sorts it out.
-    if (!isDuplicateKey(err) && !isRetryable(err) && !isOneTripMiss(err)) return batch.map(() => ({ error: err }))
+    if (!isDuplicateKey(err) && !isRetryable(err) && !isOneTripMiss(err) && !isLoneSendMiss(err)) return batch.map(() => ({ error: err }))
   }
   return storeChecked(batch)
 }

@@ -65,6 +65,35 @@ describe('batched writes with outsiders and repeats mixed in', () => {
   }, 60_000)
 })
 
+describe('a send on its own (the single-message write path)', () => {
+  it('stores Korean text verbatim, answers a repeat with the stored message, refuses an outsider, and consumes no seq on refusal', async () => {
+    const [alice, bob, outsider] = await Promise.all([registerUser(), registerUser(), registerUser()])
+    const room = await createGroup(alice, { member_ids: [bob.user.id] })
+    const post = (user: typeof alice, content: string, clientMsgId?: string) =>
+      api<Message>('POST', `/rooms/${room.id}/messages`, { token: user.token, body: { content, client_msg_id: clientMsgId } })
+    // One request at a time: each send is a batch of its own.
+    const text = '안녕하세요 👋 회의는 3시에 시작합니다 — ok?'
+    const first = await post(bob, text, 'lone-1')
+    expect(first.status).toBe(201)
+    expect(first.body).toMatchObject({ room_id: room.id, content: text, client_msg_id: 'lone-1', sender: { id: bob.user.id, username: bob.user.username } })
+    const repeat = await post(bob, 'a different body', 'lone-1')
+    expect(repeat.status).toBe(200)
+    expect(repeat.body).toMatchObject({ id: first.body.id, seq: first.body.seq, content: text })
+    expect((await post(outsider, 'let me in', 'lone-x')).status).toBe(404)
+    const second = await post(alice, 'second')
+    expect(second.status).toBe(201)
+    expect(second.body.seq).toBe(first.body.seq + 1)
+
+    const messages = await allMessages(alice, room.id)
+    expect(messages.map(m => [m.id, m.content])).toEqual([[first.body.id, text], [second.body.id, 'second']])
+    const events = await allEvents(alice, room.id)
+    expect(events.map(e => e.seq)).toEqual(Array.from({ length: events.length }, (_, i) => i + 1))
+    const after = (await api<Room>('GET', `/rooms/${room.id}`, { token: alice.token })).body
+    expect(after.last_seq).toBe(second.body.seq)
+    expect(after.last_message?.id).toBe(second.body.id)
+  })
+})
+
 describe('history cursors', () => {
   it('pages back with `before` and forward with `after_seq` through 500 messages, skipping and repeating nothing', async () => {
     const [a, b] = await Promise.all([registerUser(), registerUser()])
