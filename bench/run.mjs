@@ -35,7 +35,7 @@ const budgetS = Number(args['budget-s'] ?? (quick ? 150 : 14 * 60))
 
 const FIXED = quick ? ['200:20:1:5', '500:50:2:4'] : ['200:20:1:5', '1000:50:2:2', '2000:100:1:2']
 const KNEE_BASE = '1000:50:2'
-const KNEE_RATES = quick ? [] : String(args.rates ?? '4,8,12,16,24,32,48,64').split(',').map(Number)
+const KNEE_RATES = quick ? [] : String(args.rates ?? '4,8,12,16,24,32,40,48,56,64').split(',').map(Number)
 const IDLE = { connections: Number(args['idle-sockets'] ?? (quick ? 500 : 5000)), roomSize: 50, hold: Number(args['idle-hold'] ?? (quick ? 3 : 30)) }
 
 const started = Date.now()
