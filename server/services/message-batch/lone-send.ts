@@ -10,7 +10,7 @@
  * stores the send through the checked path.
  */
 import type { Outcome, SendRequest } from './types'
-import { toMessage } from '../room-presenters'
+import { freshMessage, sqlStamp } from './fresh-message'
 import { inWriterTransaction } from './writer-connection'
 
 /** Raised by the procedure's membership check (MySQL and MariaDB name it the same). */
@@ -23,17 +23,11 @@ export function isLoneSendMiss(err: unknown): boolean {
 
 export async function storeLoneSend(send: SendRequest): Promise<Outcome[]> {
   const now = new Date()
-  // DATETIME(3) in UTC (the pool's time zone).
-  const stamp = now.toISOString().slice(0, 23).replace('T', ' ')
-  const results = await inWriterTransaction(conn => conn.query('CALL mm_store_message(?, ?, ?, ?, ?)', [send.roomId, send.userId, send.content, send.clientMsgId, stamp]))
-  // A CALL answers with its result set, then the procedure's own status.
+  const results = await inWriterTransaction(conn => conn.query('CALL mm_store_message(?, ?, ?, ?, ?)', [send.roomId, send.userId, send.content, send.clientMsgId, sqlStamp(now)]))
+  // A CALL answers with its result set, then the procedure's own status. The LEFT JOIN in the
+  // procedure always yields the row, even if the sender's account is gone by now.
   const row = results[0]?.[0]
   if (!row) throw new Error('mm_store_message: no row')
-  // The LEFT JOIN answers even if the sender's account is gone by now: the message is committed.
-  const sender = row.username == null ? null : { id: send.userId, username: row.username, avatarUrl: row.avatar_url, lastSeenAt: row.last_seen_at, createdAt: row.user_created_at }
-  const message = toMessage({
-    id: Number(row.id), roomId: send.roomId, seq: Number(row.seq), content: send.content, messageType: 'text',
-    clientMsgId: send.clientMsgId, isEdited: false, isDeleted: false, createdAt: now,
-  }, sender)
+  const message = freshMessage(send, row, now)
   return [{ ok: { message, created: true } }]
 }

@@ -12,8 +12,8 @@
  * whatever the room's history length.
  */
 import type { Message } from '../../../shared/protocol/objects'
-import { toMessage } from '../room-presenters'
 import type { Outcome, SendRequest } from './types'
+import { freshMessage, sqlStamp } from './fresh-message'
 import { inWriterTransaction } from './writer-connection'
 
 /** The error MySQL and MariaDB raise when a scalar subquery yields two rows: our membership assertion. */
@@ -76,9 +76,7 @@ export async function storeBatchInOneTrip(batch: SendRequest[]): Promise<Outcome
   }
   const rooms = [...sendsByRoom.keys()].sort((a, b) => a - b)
   const now = new Date()
-  // DATETIME(3) in UTC (the pool's time zone), formatted once rather than per placeholder.
-  const stamp = now.toISOString().slice(0, 23).replace('T', ' ')
-  const { sql, values } = buildStatements(rooms, sendsByRoom, batch, stamp)
+  const { sql, values } = buildStatements(rooms, sendsByRoom, batch, sqlStamp(now))
   const results = await inWriterTransaction(conn => conn.query(sql, values))
   // The SELECT is the second-to-last statement; its rows come per room in seq order, which is the
   // order of that room's sends (the assertion guarantees every send got a row).
@@ -89,11 +87,7 @@ export async function storeBatchInOneTrip(batch: SendRequest[]): Promise<Outcome
     for (const send of sendsByRoom.get(roomId)!) {
       const row = rows[r++]
       if (!row || Number(row.room_id) !== roomId || Number(row.sender_id) !== send.userId) throw new Error('one-trip batch: rows do not match the sends')
-      const sender = { id: send.userId, username: row.username, avatarUrl: row.avatar_url, lastSeenAt: row.last_seen_at, createdAt: row.user_created_at }
-      messageOf.set(send, toMessage({
-        id: Number(row.id), roomId, seq: Number(row.seq), content: send.content, messageType: 'text',
-        clientMsgId: send.clientMsgId, isEdited: false, isDeleted: false, createdAt: now,
-      }, sender))
+      messageOf.set(send, freshMessage(send, row, now))
     }
   }
   return batch.map(send => ({ ok: { message: messageOf.get(send)!, created: true } }))
