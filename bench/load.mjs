@@ -14,6 +14,7 @@ import WebSocket from 'ws'
 import { parseArgs, parseScenario } from './lib/args.mjs'
 import { Histogram, round } from './lib/histogram.mjs'
 import { cpuSeconds, findDatabasePid, memory } from './lib/proc.mjs'
+import { watchDisk } from './lib/disk.mjs'
 import { createBenchDatabase, durabilitySettings, startCeiling, startMmessenger } from './lib/targets.mjs'
 import { formatRun } from './lib/report.mjs'
 
@@ -101,6 +102,10 @@ export async function runScenario(o) {
   const latency = new Histogram()
   const ackLatency = new Histogram()
   const sendLag = new Histogram()
+  // The worst latency of the messages sent in each 100 ms slice of the measured window: a p99
+  // that one stall pushed up shows as one slice, steady slowness as many.
+  const SLICE_US = 100_000
+  const sliceMaxUs = new Float64Array(idle ? 0 : Math.ceil((duration * 1e6) / SLICE_US))
   let roomIds = []
   let wStartUs = Infinity
   let wEndUs = Infinity
@@ -174,7 +179,12 @@ export async function runScenario(o) {
     seen[idx] = 1
     delivered++
     lastProgress = nowUs
-    if (parsedSentUs >= wStartUs && parsedSentUs < wEndUs) latency.add(nowUs - parsedSentUs)
+    if (parsedSentUs >= wStartUs && parsedSentUs < wEndUs) {
+      const us = nowUs - parsedSentUs
+      latency.add(us)
+      const slice = Math.floor((parsedSentUs - wStartUs) / SLICE_US)
+      if (us > sliceMaxUs[slice]) sliceMaxUs[slice] = us
+    }
     if (nowUs >= wStartUs && nowUs < wEndUs) inWindowDeliveries++
   }
 
@@ -342,8 +352,9 @@ export async function runScenario(o) {
     let ptr = 0
     let windowOpen = false
     let windowClosed = false
-    let cpu1, db1, gen1, t1
+    let cpu1, db1, gen1, t1, disk
     let profiling = null
+    let diskWatch = null
 
     await new Promise((resolve) => {
       const tick = () => {
@@ -355,6 +366,7 @@ export async function runScenario(o) {
           db0 = dbPid ? cpuSeconds(dbPid) : null
           gen0 = process.cpuUsage()
           eld.enable()
+          diskWatch = watchDisk()
           profiling = target.profiler?.start()
         }
         const elapsed = now - loadStart
@@ -386,6 +398,7 @@ export async function runScenario(o) {
           db1 = dbPid ? cpuSeconds(dbPid) : null
           gen1 = process.cpuUsage(gen0)
           eld.disable()
+          disk = diskWatch.stop()
           if (profiling) profiling = profiling.then(() => target.profiler.stop())
         }
         if (windowClosed && ptr >= M) resolve()
@@ -430,6 +443,9 @@ export async function runScenario(o) {
       overloaded,
       deliveries_per_s: Math.round(inWindowDeliveries / windowS),
       latency_ms: latency.summary(),
+      window_started_at: new Date(performance.timeOrigin + wStartUs / 1000).toISOString(),
+      stalls: stalls(sliceMaxUs, SLICE_US),
+      disk,
       ack_latency_ms: ackLatency.summary(),
       send_lag_ms: { p99: sendLag.percentileMs(99), max: round(sendLag.maxUs / 1000) },
       server_cpu_s: round(serverCpu, 3),
@@ -446,6 +462,20 @@ export async function runScenario(o) {
     // A generator that is itself out of CPU or blocked measures its own queue, not the server.
     result.generator.saturated = result.generator.cpu_pct > 90 || result.generator.event_loop_delay_p99_ms > 50
   }
+}
+
+/**
+ * The slices whose worst delivery took over 3x the median slice's worst and at least 20 ms, worst
+ * first (at most 5): when in the window (seconds from its start) and how long.
+ */
+function stalls(sliceMaxUs, sliceUs) {
+  const sorted = [...sliceMaxUs].sort((a, b) => a - b)
+  const typical = sorted[Math.floor(sorted.length / 2)] ?? 0
+  return [...sliceMaxUs.entries()]
+    .filter(([, us]) => us > 3 * typical && us >= 20_000)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([i, us]) => ({ at_s: round((i * sliceUs) / 1e6, 1), max_ms: round(us / 1000) }))
 }
 
 /** Every message reached every member exactly once and p99 stayed within 100 ms. */

@@ -31,6 +31,8 @@ export function formatRun(r) {
       ['database CPU µs per delivery', fmt(r.db_cpu_us_per_delivery)],
       ['generator CPU % / loop delay p99 ms', `${fmt(r.generator.cpu_pct, 1)} / ${fmt(r.generator.event_loop_delay_p99_ms)}${r.generator.saturated ? '  (SATURATED)' : ''}`],
       ['send lag p99 ms', fmt(r.send_lag_ms.p99)],
+      ['latency stalls (s into window: worst ms)', r.stalls?.length ? r.stalls.map(x => `${x.at_s}: ${x.max_ms}`).join(', ') : 'none'],
+      ['disk: longest stall ms / stalls >= 50 ms', r.disk ? `${fmt(r.disk.longest_stall_ms)} / ${fmt(r.disk.stalls_over_50ms)}` : 'not measured'],
     )
   }
   rows.push(
@@ -59,6 +61,10 @@ const COLUMNS = [
   ['DB CPU µs/deliv', r => r.db_cpu_us_per_delivery, false],
   ['peak RSS MB', r => r.server_peak_rss_mb],
   ['gen loop p99 ms', r => r.generator?.event_loop_delay_p99_ms, false],
+  // The longest the disk held every request in flight during the window (bench/lib/disk.mjs).
+  ['disk stall ms', r => r.disk?.longest_stall_ms, false],
+  // A rung that failed on latency alone ran twice (bench/run.mjs): the p99 of the run not kept.
+  ['other run p99 ms', r => r.earlier_attempt?.p99_ms, false],
 ]
 
 /** Rows of the ladder: per scenario the ceiling, Mmessenger and the ratio Mmessenger / ceiling. */
