@@ -23,6 +23,9 @@ const MB = 1024 * 1024
 const ELD_RESOLUTION_MS = 2
 const NEW_MESSAGE_NEEDLE = Buffer.from('"type":"new_message"')
 const CLIENT_MSG_ID_NEEDLE = Buffer.from('"client_msg_id":"')
+// The JIT warm-up before every run (see warmUp): messages in all, and how many sockets send them.
+const WARM_MESSAGES = 1000
+const WARM_SENDERS = 4
 const loopDelayMs = ns => round(Math.max(0, ns / 1e6 - ELD_RESOLUTION_MS))
 
 /**
@@ -42,6 +45,7 @@ const loopDelayMs = ns => round(Math.max(0, ns / 1e6 - ELD_RESOLUTION_MS))
  * @param {number} [o.drainSeconds] how long to wait for late deliveries after the last send
  * @param {boolean} [o.deflate] offer permessage-deflate like a browser does
  * @param {boolean} [o.fullParse] JSON.parse every frame, also deliveries (slower, for checking)
+ * @param {number} [o.warmMessages] messages sent through the warm-up sockets before the ramp
  * @param {(profile: object) => void} [o.onProfile] receives the CPU profile of the measured window
  *   when the target was started with `inspect`
  * @param {boolean} [o.quiet]
@@ -266,7 +270,7 @@ export async function runScenario(o) {
     for (let r = 0; r < roomCount; r++) roomIds.push(clients[r * S].roomId)
 
     // Warm-up sockets (see WARM_SOCKETS) before the memory baseline, then let the server settle.
-    warmSockets = await warmUp(warm, o.deflate)
+    warmSockets = await warmUp(warm, o.deflate, o.warmMessages ?? WARM_MESSAGES)
     await settle(target.pid)
     const baseline = memory(target.pid)
     result.server_rss_baseline_mb = round(baseline.rss / MB, 1)
@@ -514,28 +518,55 @@ async function settle(pid) {
 }
 
 /**
- * Opens every warm-up socket at once, joins, and has one of them send a message. They stay open
- * (and in the baseline) until the end: closing them would start presence work mid-run.
+ * Opens every warm-up socket at once and joins, then WARM_SENDERS of them each send their share of
+ * `messages` one after another, each waiting for its ack. A freshly started process runs its code
+ * unoptimized until the JIT has seen it often enough: at tens of messages a second the measured
+ * window would mostly time the compiler, not the server a deployment runs for days. Both targets
+ * get the same warm-up, in a room of their own. The sockets stay open (and in the baseline) until
+ * the end: closing them would start presence work mid-run.
  */
-async function warmUp(specs, deflate) {
+async function warmUp(specs, deflate, messages) {
   const sockets = []
-  const deadline = new Promise((_, reject) => setTimeout(() => reject(new Error('the warm-up sockets got no answer in 30 s')), 30_000).unref())
+  const deadline = new Promise((_, reject) => setTimeout(() => reject(new Error('the warm-up sockets got no answer in 60 s')), 60_000).unref())
   const joinedAll = Promise.all(specs.map(spec => new Promise((resolve, reject) => {
     const ws = new WebSocket(spec.url, { headers: spec.headers, perMessageDeflate: !!deflate, handshakeTimeout: 30_000 })
     sockets.push(ws)
     ws.on('error', err => reject(new Error(`warm-up connection failed: ${err.message}`)))
     ws.on('open', () => ws.send(JSON.stringify({ type: 'join_room', payload: { room_id: spec.roomId }, request_id: 'warm-join' })))
-    ws.on('message', (data) => {
+    const onJoin = (data) => {
       const msg = JSON.parse(data)
-      if (msg.type === 'room_joined') resolve(ws)
+      if (msg.type === 'room_joined') {
+        ws.off('message', onJoin)
+        resolve(ws)
+      }
       if (msg.type === 'error') reject(new Error(`warm-up refused: ${JSON.stringify(msg.payload)}`))
-    })
+    }
+    ws.on('message', onJoin)
   })))
   try {
-    const [first] = await Promise.race([joinedAll, deadline])
-    const acked = new Promise(resolve => first.on('message', data => JSON.parse(data).type === 'message_ack' && resolve()))
-    first.send(JSON.stringify({ type: 'send_message', payload: { room_id: specs[0].roomId, content: 'warm-up', client_msg_id: `warm-${Date.now()}` }, request_id: 'warm-send' }))
-    await Promise.race([acked, deadline])
+    const joined = await Promise.race([joinedAll, deadline])
+    const senders = joined.slice(0, Math.min(WARM_SENDERS, joined.length))
+    const tag = `warm-${Date.now()}`
+    const sendAll = async (ws, s) => {
+      const count = Math.max(1, Math.floor(messages / senders.length))
+      for (let i = 0; i < count; i++) {
+        const id = `${tag}-${s}-${i}`
+        const acked = new Promise((resolve, reject) => {
+          const onAck = (data) => {
+            const msg = JSON.parse(data)
+            if (msg.type === 'message_ack' && msg.payload?.client_msg_id === id) {
+              ws.off('message', onAck)
+              resolve()
+            }
+            else if (msg.type === 'error' && msg.request_id === id) reject(new Error(`warm-up send refused: ${JSON.stringify(msg.payload)}`))
+          }
+          ws.on('message', onAck)
+        })
+        ws.send(JSON.stringify({ type: 'send_message', payload: { room_id: specs[0].roomId, content: `warm-up ${i}`, client_msg_id: id }, request_id: id }))
+        await acked
+      }
+    }
+    await Promise.race([Promise.all(senders.map(sendAll)), deadline])
     return sockets
   }
   catch (err) {
@@ -584,6 +615,7 @@ async function main() {
       rampRate: Number(args['ramp-rate'] ?? 1000),
       deflate: !!args.deflate,
       fullParse: !!args['full-parse'],
+      warmMessages: args['warm-messages'] !== undefined ? Number(args['warm-messages']) : undefined,
     })
     if (targetName === 'mmessenger') result.database = await durabilitySettings()
     console.log(JSON.stringify(result))
