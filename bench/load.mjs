@@ -270,7 +270,7 @@ export async function runScenario(o) {
     for (let r = 0; r < roomCount; r++) roomIds.push(clients[r * S].roomId)
 
     // Warm-up sockets (see WARM_SOCKETS) before the memory baseline, then let the server settle.
-    warmSockets = await warmUp(warm, o.deflate, o.warmMessages ?? WARM_MESSAGES)
+    warmSockets = await warmUp(warm, o.deflate, o.warmMessages ?? (idle ? 1 : WARM_MESSAGES))
     await settle(target.pid)
     const baseline = memory(target.pid)
     result.server_rss_baseline_mb = round(baseline.rss / MB, 1)
