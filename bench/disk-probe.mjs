@@ -10,6 +10,7 @@ import { closeSync, fdatasyncSync, ftruncateSync, openSync, unlinkSync, writeSyn
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { parseArgs } from './lib/args.mjs'
+import { Histogram, round } from './lib/histogram.mjs'
 import { ROOT } from './lib/targets.mjs'
 
 const args = parseArgs()
@@ -39,7 +40,7 @@ process.once('SIGINT', () => {
 try {
   ftruncateSync(fd, BLOCK * BLOCKS)
   fdatasyncSync(fd)
-  const samples = []
+  const latency = new Histogram()
   const slow = []
   const block = randomBytes(BLOCK)
   const started = performance.now()
@@ -50,21 +51,19 @@ try {
     writeSync(fd, block, 0, BLOCK, (i % BLOCKS) * BLOCK)
     fdatasyncSync(fd)
     const ms = performance.now() - t
-    samples.push(ms)
+    latency.add(ms * 1000)
     if (ms >= 50) slow.push({ at_s: Math.round((t - started) / 100) / 10, ms: Math.round(ms) })
     const due = started + ((i + 1) * 1000) / rate
     const wait = due - performance.now()
     if (wait > 0) await sleep(wait)
   }
-  samples.sort((a, b) => a - b)
-  const at = p => Math.round(samples[Math.min(samples.length - 1, Math.floor((samples.length * p) / 100))] * 100) / 100
   const result = {
-    writes: samples.length,
+    writes: latency.count,
     seconds,
-    p50_ms: at(50),
-    p99_ms: at(99),
-    p999_ms: at(99.9),
-    max_ms: Math.round(samples.at(-1) * 100) / 100,
+    p50_ms: latency.percentileMs(50),
+    p99_ms: latency.percentileMs(99),
+    p999_ms: latency.percentileMs(99.9),
+    max_ms: round(latency.maxUs / 1000),
     over_50ms: slow.length,
     over_100ms: slow.filter(s => s.ms >= 100).length,
     slowest: [...slow].sort((a, b) => b.ms - a.ms).slice(0, 10),

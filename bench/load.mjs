@@ -270,6 +270,9 @@ export async function runScenario(o) {
     for (let r = 0; r < roomCount; r++) roomIds.push(clients[r * S].roomId)
 
     // Warm-up sockets (see WARM_SOCKETS) before the memory baseline, then let the server settle.
+    // The idle test keeps a one-message warm-up: the JIT warm-up's garbage would sit in the memory
+    // baseline and be reused by the sockets, hiding part of what they keep (the ceiling's RSS per
+    // socket halved with it).
     warmSockets = await warmUp(warm, o.deflate, o.warmMessages ?? (idle ? 1 : WARM_MESSAGES))
     await settle(target.pid)
     const baseline = memory(target.pid)
