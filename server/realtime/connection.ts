@@ -44,6 +44,8 @@ export class Connection {
   readonly viewing = new Set<number>()
   /** Rooms where this socket's user is typing, so a close can say they stopped; made on first use. */
   typingIn?: Set<number>
+  /** Per room with a mark_read being written: the newest frame waiting behind it (read-queue.ts). */
+  readsWaiting?: Map<number, { messageId: number, requestId: unknown } | null>
   // Each rate limit's bucket is made on first use: a bucket starts full, so one made at the first
   // frame allows exactly what one made at open would. An idle socket never needs most of them.
   #messageBucket?: TokenBucket

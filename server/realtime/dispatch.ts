@@ -16,6 +16,7 @@ import { errorFrame, serializeFrame } from './frame'
 import { hub } from './hub'
 import { penalize } from './penalty'
 import { track } from './inflight'
+import { queueRead } from './read-queue'
 import { allowUserSend } from '../lib/user-send-limit'
 import { typingStarted, typingStopped } from './typing'
 import type { Connection } from './connection'
@@ -89,7 +90,14 @@ const handlers: { [T in ClientFrameType]: (conn: Connection, payload: ClientPayl
 
   async mark_read(conn, payload, requestId) {
     if (!conn.memberRooms.has(payload.room_id)) return notInRoom(conn, requestId)
-    await track(markRead(conn.userId, payload.room_id, payload.message_id))
+    await queueRead(conn, payload.room_id, { messageId: payload.message_id, requestId }, async (read) => {
+      try {
+        await track(markRead(conn.userId, payload.room_id, read.messageId))
+      }
+      catch (err) {
+        fail(conn, err, read.requestId)
+      }
+    })
   },
 
   ping(conn, _payload, requestId) {

@@ -121,13 +121,21 @@ export async function deleteMessage(userId: number, roomId: number, messageId: n
  * @throws AppError 404 room (non-member) or message
  */
 export async function markRead(userId: number, roomId: number, messageId: number): Promise<void> {
-  await requireMember(roomId, userId)
-  const target = await requireMessage(roomId, messageId)
   const db = await useDb()
+  // One read decides membership, the message and whether the marker would move, so a marker sent
+  // again (clients re-send it on focus, reconnect, scroll) costs no transaction and no room lock.
+  const [current] = await db.select({ lastReadSeq: roomMembers.lastReadSeq, seq: messages.seq }).from(roomMembers)
+    .leftJoin(messages, and(eq(messages.id, messageId), eq(messages.roomId, roomMembers.roomId)))
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)))
+  if (!current) throw notFound('Room')
+  if (current.seq === null) throw notFound('Message')
+  if (current.seq <= current.lastReadSeq) return
+  const targetSeq = current.seq
   const event = await db.transaction(async (tx) => {
     await lockRoom(tx, roomId)
-    const [res] = await tx.update(roomMembers).set({ lastReadSeq: target.seq, lastReadMessageId: messageId })
-      .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId), lt(roomMembers.lastReadSeq, target.seq))) as unknown as [ResultSetHeader]
+    // Checked again under the lock: another socket of the same user may have moved it meanwhile.
+    const [res] = await tx.update(roomMembers).set({ lastReadSeq: targetSeq, lastReadMessageId: messageId })
+      .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId), lt(roomMembers.lastReadSeq, targetSeq))) as unknown as [ResultSetHeader]
     if (res.affectedRows !== 1) return null
     return appendRoomEvent(tx, roomId, 'read_updated', {
       payload: seq => ({ room_id: roomId, seq, user_id: userId, message_id: messageId }),

@@ -127,6 +127,41 @@ describe('messages over the socket', () => {
   })
 })
 
+describe('read markers over the socket', () => {
+  it('a burst of mark_read frames ends at the newest one: markers only move forward, repeats announce nothing, a bad one is answered on its own', async () => {
+    const [a, b] = await Promise.all([registerUser(), registerUser()])
+    const room = await createRoom(a, [b.user.id])
+    const sa = await connect({ token: a.token })
+    const sb = await connect({ token: b.token })
+    const sent = []
+    for (let i = 0; i < 30; i++) sent.push((await sa.request('send_message', { room_id: room.id, content: `m${i}`, client_msg_id: `r${i}` })).payload.message)
+    const unread = async () => (await api('GET', `/rooms/${room.id}`, { token: b.token })).body.unread_count
+    expect(await unread()).toBe(30)
+
+    // All at once, as a client marking while it scrolls: the last one is where the marker ends.
+    for (const m of sent) sb.send('mark_read', { room_id: room.id, message_id: m.id })
+    const last = sent.at(-1)!
+    await sa.next(f => f.type === 'read_updated' && f.payload.message_id === last.id)
+    const reads = sa.frames.filter(f => f.type === 'read_updated').map(f => f.payload.message_id)
+    expect(reads).toEqual([...reads].sort((x, y) => x - y))
+    expect(new Set(reads).size).toBe(reads.length)
+    expect(await unread()).toBe(0)
+
+    // Marking an already-read message again moves nothing and announces nothing.
+    const announced = sa.all('read_updated').length
+    sb.send('mark_read', { room_id: room.id, message_id: sent[3]!.id })
+    sb.send('mark_read', { room_id: room.id, message_id: last.id })
+    await new Promise(r => setTimeout(r, 400))
+    expect(sa.all('read_updated')).toHaveLength(announced)
+    expect(await unread()).toBe(0)
+
+    // A message that is not in the room gets its own error, with its request_id.
+    const bad = await sb.request('mark_read', { room_id: room.id, message_id: last.id + 999_999 })
+    expect(bad.type).toBe('error')
+    expect(bad.payload.code).toBe('NOT_FOUND')
+  })
+})
+
 describe('invitations and removals take effect on open sockets', () => {
   it('an invitee hears room_invited and then the room\'s messages without reconnecting; a removed member stops hearing them', async () => {
     const [a, b] = await Promise.all([registerUser(), registerUser()])
