@@ -315,6 +315,8 @@ export async function runScenario(o) {
       result.server_rss_connected_after_gc_mb = round(connectedGc.rss / MB, 1)
       result.rss_per_connection_after_gc_kb = round((connectedGc.rss - baselineGc.rss) / 1024 / Math.max(1, C - connectFailures), 2)
       result.heap_per_connection_after_gc_kb = round((connectedGc.heapUsed - baselineGc.heapUsed) / 1024 / Math.max(1, C - connectFailures), 2)
+      result.heap_total_per_connection_after_gc_kb = round((connectedGc.heapTotal - baselineGc.heapTotal) / 1024 / Math.max(1, C - connectFailures), 2)
+      result.external_per_connection_after_gc_kb = round((connectedGc.external - baselineGc.external) / 1024 / Math.max(1, C - connectFailures), 2)
     }
 
     if (!idle) await drive()
@@ -493,14 +495,15 @@ export function isPass(r) {
 
 /**
  * With the target's inspector open: a full garbage collection, then its RSS and V8 heap in use.
- * @returns {Promise<{rss: number, heapUsed: number} | null>}
+ * @returns {Promise<{rss: number, heapUsed: number, heapTotal: number, external: number} | null>}
  */
 async function memoryAfterGc(target) {
   if (!target.profiler) return null
   await target.profiler.call('HeapProfiler.collectGarbage')
   await sleep(500)
-  const r = await target.profiler.call('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed' })
-  return { rss: memory(target.pid).rss, heapUsed: Number(r.result.value) }
+  const r = await target.profiler.call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())' })
+  const usage = JSON.parse(r.result.value)
+  return { rss: memory(target.pid).rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external }
 }
 
 /**

@@ -2,6 +2,7 @@
 import { TokenBucket } from '../lib/token-bucket'
 import { useConfig } from '../lib/config/env'
 import { log } from '../lib/logger'
+import { IdSet } from './id-set'
 import type { WireFrame } from './wire-frame'
 import type { PublicUser } from '../../shared/protocol/objects'
 import type { SocketIdentity } from './upgrade'
@@ -20,7 +21,8 @@ export interface RawSocket {
   _sender?: { _state: number } | null
   send: (data: string | Buffer, options: { binary: boolean }) => void
   ping: () => void
-  on: ((event: 'pong', listener: () => void) => void) & ((event: 'message', listener: (data: Buffer | Buffer[], isBinary: boolean) => void) => void)
+  /** `ws` calls listeners with the socket as `this`. */
+  on: ((event: 'pong', listener: (this: RawSocket) => void) => void) & ((event: 'message', listener: (this: RawSocket, data: Buffer | Buffer[], isBinary: boolean) => void) => void)
   removeAllListeners: (event: 'message') => void
   close: (code?: number, reason?: string) => void
   terminate: () => void
@@ -39,9 +41,9 @@ export class Connection {
   /** The user as other sockets are told about them (user_joined). */
   readonly user: PublicUser
   /** Rooms whose events this socket receives: every room the user is a member of. */
-  readonly memberRooms = new Set<number>()
+  readonly memberRooms: IdSet
   /** Rooms this socket is looking at (join_room): typing and user_joined/left. */
-  readonly viewing = new Set<number>()
+  readonly viewing = new IdSet()
   /** Rooms where this socket's user is typing, so a close can say they stopped; made on first use. */
   typingIn?: Set<number>
   /** Per room with a mark_read being written: the newest frame waiting behind it (read-queue.ts). */
@@ -57,15 +59,14 @@ export class Connection {
   alive = true
   closed = false
   strikes = 0
-  strikeWindowStart = Date.now()
+  /** 0 until the first strike; a small integer, where a time would be a boxed number on every socket. */
+  strikeWindowStart = 0
 
   constructor(readonly socket: RawSocket, identity: SocketIdentity, readonly ip: string) {
     this.userId = identity.userId
     this.sessionId = identity.sessionId
     this.user = identity.user
-    // Added one by one: `new Set(iterable)` starts with room for 8, `new Set()` for 4, and most
-    // users are in few rooms.
-    for (const roomId of identity.roomIds) this.memberRooms.add(roomId)
+    this.memberRooms = new IdSet(identity.roomIds)
     this.maxBufferedBytes = useConfig().limits.wsMaxBufferedBytes
   }
 

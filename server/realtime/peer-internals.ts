@@ -63,7 +63,7 @@ export function releaseUpgradeRequest(peer: Peer): boolean {
   if (!internal || !nodeReq || typeof url !== 'string') return false
   const context = nodeReq._context
   if (!context || peer.context !== context) return false
-  internal.request = { url: withoutQuery(url) }
+  internal.request = requestStandIn(url)
   internal.nodeReq = { _context: context, socket: nodeReq.socket }
   if (peer.context !== context || peer.request?.url !== internal.request.url) {
     // Not the getters we know: put everything back.
@@ -77,6 +77,19 @@ export function releaseUpgradeRequest(peer: Peer): boolean {
 }
 
 /**
+ * The last stand-in made, given again to the next socket with the same URL (without its query, it
+ * is the same for every socket behind the same host name), so idle sockets share one object and
+ * one string. Only the last one is kept: Host headers that vary cannot make it grow.
+ */
+let lastStandIn: { url: string } | undefined
+
+function requestStandIn(url: string): { url: string } {
+  const bare = withoutQuery(url)
+  if (lastStandIn?.url !== bare) lastStandIn = { url: bare }
+  return lastStandIn
+}
+
+/**
  * A fresh, flat string. `URL`'s parts are V8 slices of the whole href, and a template literal only
  * strings them together, so `origin + pathname` kept every socket's full URL alive, token included
  * (a heap snapshot showed it: ~480 bytes per idle socket). Copying through bytes lets it go.
@@ -86,21 +99,32 @@ function withoutQuery(url: string): string {
   return Buffer.from(`${parsed.origin}${parsed.pathname}`, 'utf8').toString('utf8')
 }
 
+/** One `message` listener per frame handler, shared by every socket (see takeOverFrames). */
+const frameListeners = new WeakMap<FrameHandler, (this: RawSocket, data: Buffer | Buffer[]) => void>()
+
+export type FrameHandler = (socket: RawSocket, text: string, bytes: number) => void
+
 /**
  * Hands this socket's frames straight to `onFrame`. crossws would route each frame through Nitro's
  * router again (a URL parse, a route lookup and a few promises per frame) although a socket's route
  * never changes; its `message` listener on the `ws` socket is replaced by one that skips that. Call
  * it from the `open` hook: crossws attaches its listener before it runs that hook (a microtask
  * later), and no frame can be read in between. `ws` has already checked a text frame's UTF-8;
- * binary frames are read as text, as crossws does.
+ * binary frames are read as text, as crossws does. The listener is one function for all sockets
+ * (`ws` calls it with the socket as `this`): a closure per socket would stay on every idle one.
  * @returns false, changing nothing, when `socket` is not the `ws` socket itself (see rawSocketOf).
  */
-export function takeOverFrames(socket: RawSocket, onFrame: (text: string, bytes: number) => void): boolean {
+export function takeOverFrames(socket: RawSocket, onFrame: FrameHandler): boolean {
   if (typeof socket.removeAllListeners !== 'function') return false
+  let listener = frameListeners.get(onFrame)
+  if (!listener) {
+    listener = function (this: RawSocket, data: Buffer | Buffer[]) {
+      const buffer = Array.isArray(data) ? Buffer.concat(data) : data
+      onFrame(this, buffer.toString('utf8'), buffer.length)
+    }
+    frameListeners.set(onFrame, listener)
+  }
   socket.removeAllListeners('message')
-  socket.on('message', (data) => {
-    const buffer = Array.isArray(data) ? Buffer.concat(data) : data
-    onFrame(buffer.toString('utf8'), buffer.length)
-  })
+  socket.on('message', listener)
   return true
 }

@@ -6,6 +6,7 @@ import { defineWebSocketHandler } from 'h3'
 import { authenticateUpgrade, type SocketIdentity } from '../realtime/upgrade'
 import { Connection } from '../realtime/connection'
 import { rawSocketOf, releaseUpgradeRequest, takeOverFrames } from '../realtime/peer-internals'
+import type { RawSocket } from '../realtime/connection'
 import { announceLeft, dispatch } from '../realtime/dispatch'
 import { hub } from '../realtime/hub'
 import { socketClosed, socketOpened } from '../realtime/presence'
@@ -20,6 +21,23 @@ interface PeerContext {
   conn?: Connection
   /** True once this socket's frames bypass crossws (takeOverFrames). */
   ownFrames?: boolean
+}
+
+/**
+ * Each open socket's Connection, for the listeners that all sockets share: a closure per socket
+ * (with the context it captures) would stay on every idle socket, a map entry is smaller.
+ */
+const connectionOf = new WeakMap<RawSocket, Connection>()
+
+function onFrame(socket: RawSocket, text: string, bytes: number): void {
+  const conn = connectionOf.get(socket)
+  // Frames still queued behind a close (4029, 4001) are not worth a query.
+  if (conn && !conn.closed) void dispatch(conn, text, bytes)
+}
+
+function onPong(this: RawSocket): void {
+  const conn = connectionOf.get(this)
+  if (conn) conn.alive = true
 }
 
 export default defineWebSocketHandler({
@@ -44,11 +62,9 @@ export default defineWebSocketHandler({
     if (hub.socketsOfUser(identity.userId).length >= limits.socketsPerUser) return conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, 'too many sockets for this user')
     ctx.conn = conn
     hub.register(conn)
-    conn.socket.on('pong', () => { conn.alive = true })
-    ctx.ownFrames = takeOverFrames(conn.socket, (text, bytes) => {
-      // Frames still queued behind a close (4029, 4001) are not worth a query.
-      if (!conn.closed) void dispatch(conn, text, bytes)
-    })
+    connectionOf.set(conn.socket, conn)
+    conn.socket.on('pong', onPong)
+    ctx.ownFrames = takeOverFrames(conn.socket, onFrame)
     socketOpened(identity.userId).catch(err => log.warn('presence open failed', errorFields(err)))
   },
 
