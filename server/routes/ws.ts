@@ -4,9 +4,8 @@
  */
 import { defineWebSocketHandler } from 'h3'
 import { authenticateUpgrade, type SocketIdentity } from '../realtime/upgrade'
-import { Connection } from '../realtime/connection'
+import { Connection, type RawSocket } from '../realtime/connection'
 import { rawSocketOf, releaseUpgradeRequest, takeOverFrames } from '../realtime/peer-internals'
-import type { RawSocket } from '../realtime/connection'
 import { announceLeft, dispatch } from '../realtime/dispatch'
 import { hub } from '../realtime/hub'
 import { socketClosed, socketOpened } from '../realtime/presence'
