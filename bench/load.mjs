@@ -308,15 +308,17 @@ export async function runScenario(o) {
     }
     const connectedMem = memory(target.pid)
     result.server_rss_connected_mb = round(connectedMem.rss / MB, 1)
-    result.rss_per_connection_kb = round((connectedMem.rss - baseline.rss) / 1024 / Math.max(1, C - connectFailures), 2)
+    /** KB per open connection of the growth of one memory figure since the baseline. */
+    const perConnectionKb = (key, now, before) => round((now[key] - before[key]) / 1024 / Math.max(1, C - connectFailures), 2)
+    result.rss_per_connection_kb = perConnectionKb('rss', connectedMem, baseline)
     const connectedGc = baselineGc && await memoryAfterGc(target)
     if (connectedGc) {
       // What the sockets keep, without the garbage the ramp left that V8 has not collected yet.
       result.server_rss_connected_after_gc_mb = round(connectedGc.rss / MB, 1)
-      result.rss_per_connection_after_gc_kb = round((connectedGc.rss - baselineGc.rss) / 1024 / Math.max(1, C - connectFailures), 2)
-      result.heap_per_connection_after_gc_kb = round((connectedGc.heapUsed - baselineGc.heapUsed) / 1024 / Math.max(1, C - connectFailures), 2)
-      result.heap_total_per_connection_after_gc_kb = round((connectedGc.heapTotal - baselineGc.heapTotal) / 1024 / Math.max(1, C - connectFailures), 2)
-      result.external_per_connection_after_gc_kb = round((connectedGc.external - baselineGc.external) / 1024 / Math.max(1, C - connectFailures), 2)
+      result.rss_per_connection_after_gc_kb = perConnectionKb('rss', connectedGc, baselineGc)
+      result.heap_per_connection_after_gc_kb = perConnectionKb('heapUsed', connectedGc, baselineGc)
+      result.heap_total_per_connection_after_gc_kb = perConnectionKb('heapTotal', connectedGc, baselineGc)
+      result.external_per_connection_after_gc_kb = perConnectionKb('external', connectedGc, baselineGc)
     }
 
     if (!idle) await drive()

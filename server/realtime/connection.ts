@@ -3,6 +3,7 @@ import { TokenBucket } from '../lib/token-bucket'
 import { useConfig } from '../lib/config/env'
 import { log } from '../lib/logger'
 import { IdSet } from './id-set'
+import type { ReadRequest } from './read-queue'
 import type { WireFrame } from './wire-frame'
 import type { PublicUser } from '../../shared/protocol/objects'
 import type { SocketIdentity } from './upgrade'
@@ -47,7 +48,7 @@ export class Connection {
   /** Rooms where this socket's user is typing, so a close can say they stopped; made on first use. */
   typingIn?: Set<number>
   /** Per room with a mark_read being written: the newest frame waiting behind it (read-queue.ts). */
-  readsWaiting?: Map<number, { messageId: number, requestId: unknown } | null>
+  readsWaiting?: Map<number, ReadRequest<unknown> | null>
   // Each rate limit's bucket is made on first use: a bucket starts full, so one made at the first
   // frame allows exactly what one made at open would. An idle socket never needs most of them.
   #messageBucket?: TokenBucket
