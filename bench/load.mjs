@@ -607,15 +607,16 @@ async function main() {
   const sc = parseScenario(args.scenario ?? '1000:50:2:8')
   const hold = args.hold !== undefined ? Number(args.hold) : 0
   let db = null
+  const nodeFlags = args['node-flags'] ? String(args['node-flags']).split(/\s+/).filter(Boolean) : []
   const cleanup = async () => db?.drop()
   process.once('SIGINT', () => cleanup().finally(() => process.exit(130)))
   try {
     if (targetName === 'mmessenger') db = await createBenchDatabase()
     const start = targetName === 'ceiling'
       ? () => startCeiling({ cpuProfDir: args['cpu-prof-dir'] })
-      : () => startMmessenger({ db, cpuProfDir: args['cpu-prof-dir'], origin: !args['no-origin'], entry: args.server })
+      : () => startMmessenger({ db, cpuProfDir: args['cpu-prof-dir'], origin: !args['no-origin'], entry: args.server, nodeFlags })
     const result = await runScenario({
-      start: args.gc ? () => (targetName === 'ceiling' ? startCeiling({ inspect: true }) : startMmessenger({ db, inspect: true, origin: !args['no-origin'], entry: args.server })) : start,
+      start: args.gc ? () => (targetName === 'ceiling' ? startCeiling({ inspect: true }) : startMmessenger({ db, inspect: true, origin: !args['no-origin'], entry: args.server, nodeFlags })) : start,
       ...sc,
       senders: hold ? 0 : sc.senders,
       hold,

@@ -5,6 +5,8 @@
 //
 //   npx node bench/pair.mjs --before ../before/.output/server/index.mjs [--after .output/server/index.mjs]
 //                           [--scenario 200:20:1:5] [--duration 20] [--pairs 4]
+//   npx node bench/pair.mjs --before .output/server/index.mjs --after-flags="--max-semi-space-size=8"
+//     (the same build with and without V8 flags; write --after-flags=... with "=": the value starts with "--")
 //
 // Prints each pair's server CPU per delivery and p99, then the median after/before ratios, and
 // one JSON line. The two runs load the machine twice as much as one: compare the ratios, not the
@@ -17,19 +19,25 @@ import { parseArgs, parseScenario } from './lib/args.mjs'
 const HERE = dirname(fileURLToPath(import.meta.url))
 const args = parseArgs()
 if (!args.before) {
-  console.error('usage: bench/pair.mjs --before <server entry> [--after <server entry>] [--scenario C:S:K:r] [--duration s] [--pairs n]')
+  console.error('usage: bench/pair.mjs --before <server entry> [--after <server entry>] [--before-flags=...] [--after-flags=...] [--scenario C:S:K:r] [--duration s] [--pairs n]')
   process.exit(2)
 }
 const scenario = String(args.scenario ?? '200:20:1:5')
 parseScenario(scenario)
 const duration = Number(args.duration ?? 20)
 const pairs = Number(args.pairs ?? 4)
-const sides = { before: String(args.before), after: String(args.after ?? join(HERE, '..', '.output', 'server', 'index.mjs')) }
+const sides = {
+  before: { entry: String(args.before), flags: String(args['before-flags'] ?? '') },
+  after: { entry: String(args.after ?? join(HERE, '..', '.output', 'server', 'index.mjs')), flags: String(args['after-flags'] ?? '') },
+}
 
 /** One run of bench/load.mjs against one build; resolves with its JSON result. */
-function run(entry) {
+function run({ entry, flags }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(HERE, 'load.mjs'), '--target', 'mmessenger', '--scenario', scenario, '--duration', String(duration), '--server', entry], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const loadArgs = ['--target', 'mmessenger', '--scenario', scenario, '--duration', String(duration), '--server', entry]
+    // `--node-flags=...` in one piece: the value starts with "--" itself.
+    if (flags) loadArgs.push(`--node-flags=${flags}`)
+    const child = spawn(process.execPath, [join(HERE, 'load.mjs'), ...loadArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
     child.stdout.on('data', (d) => { out += d })

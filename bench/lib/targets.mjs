@@ -228,17 +228,18 @@ export const RATE_LIMITS_OFF = {
 }
 
 /**
- * @param {{db: Awaited<ReturnType<typeof createBenchDatabase>>, cpuProfDir?: string, origin?: boolean, env?: Record<string,string>, entry?: string}} options
- *   `entry` benchmarks another build (e.g. the one before a change) instead of this checkout's.
+ * @param {{db: Awaited<ReturnType<typeof createBenchDatabase>>, cpuProfDir?: string, origin?: boolean, env?: Record<string,string>, entry?: string, nodeFlags?: string[]}} options
+ *   `entry` benchmarks another build (e.g. the one before a change) instead of this checkout's;
+ *   `nodeFlags` go to the server's `node` (V8 flags such as `--max-semi-space-size=8`).
  * @returns {Promise<Target>}
  */
-export async function startMmessenger({ db, cpuProfDir, inspect = false, origin = true, env = {}, entry = SERVER_ENTRY }) {
+export async function startMmessenger({ db, cpuProfDir, inspect = false, origin = true, env = {}, entry = SERVER_ENTRY, nodeFlags = [] }) {
   entry = resolve(entry)
   if (!existsSync(entry)) throw new Error(`No build found at ${entry}: run \`npm run build\` first (or pass --build)`)
   const port = await freePort()
   const jwtSecret = randomBytes(48).toString('base64url')
   let output = ''
-  const proc = spawn(process.execPath, [...profileArgs(cpuProfDir, 'mmessenger', inspect), entry], {
+  const proc = spawn(process.execPath, [...nodeFlags, ...profileArgs(cpuProfDir, 'mmessenger', inspect), entry], {
     // The checkout the build belongs to (<root>/.output/server/index.mjs).
     cwd: dirname(dirname(dirname(entry))),
     env: {
