@@ -12,11 +12,11 @@
 // one JSON line. The two runs load the machine twice as much as one: compare the ratios, not the
 // absolute figures, with `npm run bench`'s.
 import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { parseArgs, parseScenario } from './lib/args.mjs'
+import { round } from './lib/histogram.mjs'
+import { SERVER_ENTRY } from './lib/targets.mjs'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
 const args = parseArgs()
 if (!args.before) {
   console.error('usage: bench/pair.mjs --before <server entry> [--after <server entry>] [--before-flags=...] [--after-flags=...] [--scenario C:S:K:r] [--duration s] [--pairs n]')
@@ -28,7 +28,7 @@ const duration = Number(args.duration ?? 20)
 const pairs = Number(args.pairs ?? 4)
 const sides = {
   before: { entry: String(args.before), flags: String(args['before-flags'] ?? '') },
-  after: { entry: String(args.after ?? join(HERE, '..', '.output', 'server', 'index.mjs')), flags: String(args['after-flags'] ?? '') },
+  after: { entry: String(args.after ?? SERVER_ENTRY), flags: String(args['after-flags'] ?? '') },
 }
 
 /** One run of bench/load.mjs against one build; resolves with its JSON result. */
@@ -37,7 +37,7 @@ function run({ entry, flags }) {
     const loadArgs = ['--target', 'mmessenger', '--scenario', scenario, '--duration', String(duration), '--server', entry]
     // `--node-flags=...` in one piece: the value starts with "--" itself.
     if (flags) loadArgs.push(`--node-flags=${flags}`)
-    const child = spawn(process.execPath, [join(HERE, 'load.mjs'), ...loadArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'load.mjs'), ...loadArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
     child.stdout.on('data', (d) => { out += d })
@@ -74,8 +74,8 @@ for (let i = 0; i < pairs; i++) {
 }
 const summary = {
   scenario, duration_s: duration, before: sides.before, after: sides.after,
-  median_cpu_ratio: Number(median(results.map(r => r.cpu_ratio)).toFixed(3)),
-  median_p99_ratio: Number(median(results.map(r => r.p99_ratio)).toFixed(3)),
+  median_cpu_ratio: round(median(results.map(r => r.cpu_ratio)), 3),
+  median_p99_ratio: round(median(results.map(r => r.p99_ratio)), 3),
   pairs: results,
 }
 console.log(`median after/before: CPU ${summary.median_cpu_ratio}x, p99 ${summary.median_p99_ratio}x`)
