@@ -4,7 +4,7 @@ import { useConfig } from '../lib/config/env'
 import { log } from '../lib/logger'
 import { IdSet } from './id-set'
 import type { ReadRequest } from './read-queue'
-import type { WireFrame } from './wire-frame'
+import { wireFrame, type WireFrame } from './wire-frame'
 import type { PublicUser } from '../../shared/protocol/objects'
 import type { SocketIdentity } from './upgrade'
 
@@ -101,7 +101,9 @@ export class Connection {
       ws.terminate()
       return
     }
-    if (typeof frame === 'string') return ws.send(frame, TEXT_FRAME)
+    // A frame for this socket alone (an ack, an error) is encoded like a shared one: one plain write
+    // instead of `ws` building a header and writing two buffers.
+    if (typeof frame === 'string') frame = wireFrame(frame)
     // Straight to TCP while `ws` has nothing queued and has not begun closing (a frame after its
     // close frame would break the protocol); otherwise through `ws`, which handles both.
     if (ws.readyState === OPEN && ws._socket && ws._sender?._state === SENDER_IDLE) ws._socket.write(frame.bytes)
