@@ -63,8 +63,8 @@ function takeBatch(): Pending[] {
 function schedule() {
   if (scheduled || running >= MAX_CONCURRENT_BATCHES || !queue.length) return
   // Nothing in flight and nothing waiting: a send on its own goes out at once. Waiting a turn would
-  // cost a pass through the event loop for every message when they come one at a time, and there
-  // is nothing to batch it with; sends that arrive behind it meet a busy writer and wait below.
+  // cost a pass through the event loop for every message when they come one at a time. Sends read
+  // right behind it (even in the same turn) meet a busy writer and are batched below.
   if (running === 0 && queue.length === 1) return startBatches()
   scheduled = true
   // One turn of the event loop lets the frames that are already read join the batch.
