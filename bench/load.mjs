@@ -612,11 +612,13 @@ async function main() {
   process.once('SIGINT', () => cleanup().finally(() => process.exit(130)))
   try {
     if (targetName === 'mmessenger') db = await createBenchDatabase()
+    // --gc opens the inspector (for a full GC before reading memory) instead of writing a CPU profile.
+    const targetOptions = args.gc ? { inspect: true } : { cpuProfDir: args['cpu-prof-dir'] }
     const start = targetName === 'ceiling'
-      ? () => startCeiling({ cpuProfDir: args['cpu-prof-dir'] })
-      : () => startMmessenger({ db, cpuProfDir: args['cpu-prof-dir'], origin: !args['no-origin'], entry: args.server, nodeFlags })
+      ? () => startCeiling(targetOptions)
+      : () => startMmessenger({ db, ...targetOptions, origin: !args['no-origin'], entry: args.server, nodeFlags })
     const result = await runScenario({
-      start: args.gc ? () => (targetName === 'ceiling' ? startCeiling({ inspect: true }) : startMmessenger({ db, inspect: true, origin: !args['no-origin'], entry: args.server, nodeFlags })) : start,
+      start,
       ...sc,
       senders: hold ? 0 : sc.senders,
       hold,
