@@ -21,9 +21,15 @@ export const useRoomsStore = defineStore('rooms', () => {
   const unreadTotal = computed(() => Object.values(byId.value).reduce((n, r) => n + (r.unread_count || 0), 0))
   const active = computed(() => (activeRoomId.value ? byId.value[activeRoomId.value] ?? null : null))
 
-  /** Adopts the server's copy. Returns the seq this tab had applied before (to catch up from). */
+  /**
+   * Adopts the server's copy. Returns the seq this tab had applied before (to catch up from).
+   * A copy older than what this tab already applied is dropped: a room list read just before a
+   * message, answered after that message's live frame, would otherwise take its preview and unread
+   * count away again.
+   */
   function adopt(room: Room, options: { keepSeq?: boolean } = {}): number | undefined {
     const had = lastSeq.value[room.id]
+    if (had !== undefined && room.last_seq < had) return had
     byId.value[room.id] = { ...byId.value[room.id], ...room }
     if (!options.keepSeq || had === undefined) lastSeq.value[room.id] = room.last_seq ?? 0
     return had

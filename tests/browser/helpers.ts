@@ -5,7 +5,7 @@
  */
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { inject } from 'vitest'
-import { uniqueName } from '../helpers/api'
+import { uniqueName, type TestUser } from '../helpers/api'
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
@@ -67,6 +67,15 @@ export async function signUp(page: Page, person: Person) {
   await page.getByLabel('Password').fill(person.password)
   await page.getByRole('button', { name: 'Sign up' }).click()
   await page.getByTestId('me').filter({ hasText: person.username }).waitFor()
+}
+
+/** Logs in an account made over the API (registerUser) through the login form. */
+export async function logIn(page: Page, user: TestUser) {
+  await gotoReady(page, '/login')
+  await page.locator('input[name="email"]').fill(user.user.email)
+  await page.locator('input[name="password"]').fill(user.password)
+  await page.locator('button[type="submit"]').click()
+  await page.getByTestId('me').waitFor()
 }
 
 /** Waits until the tab's socket is connected (the sidebar stops saying "Connecting…"). */

@@ -4,20 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { api, registerUser, type TestUser } from '../helpers/api'
-import { gotoReady, launch, openUser, type Watched } from './helpers'
+import { api, registerUser } from '../helpers/api'
+import { launch, logIn, openUser, type Watched } from './helpers'
 
 let browser: Browser
 beforeAll(async () => { browser = await launch() })
 afterAll(async () => { await browser?.close() })
-
-async function logIn(page: Page, user: TestUser) {
-  await gotoReady(page, '/login')
-  await page.locator('input[name="email"]').fill(user.user.email)
-  await page.locator('input[name="password"]').fill(user.password)
-  await page.locator('button[type="submit"]').click()
-  await page.getByTestId('me').waitFor()
-}
 
 /** Replaces window.Notification with a recorder whose permission answer we choose. */
 async function stubNotifications(w: Watched, answer: NotificationPermission) {
