@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import WebSocket from 'ws'
 import { parseArgs, parseScenario } from './lib/args.mjs'
 import { Histogram, round } from './lib/histogram.mjs'
-import { cpuSeconds, findDatabasePid, memory } from './lib/proc.mjs'
+import { cpuSeconds, cpuTimes, findDatabasePid, memory } from './lib/proc.mjs'
 import { watchDisk } from './lib/disk.mjs'
 import { createBenchDatabase, durabilitySettings, startCeiling, startMmessenger } from './lib/targets.mjs'
 import { formatRun } from './lib/report.mjs'
@@ -373,7 +373,7 @@ export async function runScenario(o) {
         if (!windowOpen && now * 1000 >= wStartUs) {
           windowOpen = true
           t0 = now
-          cpu0 = cpuSeconds(target.pid)
+          cpu0 = cpuTimes(target.pid)
           db0 = dbPid ? cpuSeconds(dbPid) : null
           gen0 = process.cpuUsage()
           eld.enable()
@@ -405,7 +405,7 @@ export async function runScenario(o) {
         if (windowOpen && !windowClosed && now * 1000 >= wEndUs) {
           windowClosed = true
           t1 = now
-          cpu1 = cpuSeconds(target.pid)
+          cpu1 = cpuTimes(target.pid)
           db1 = dbPid ? cpuSeconds(dbPid) : null
           gen1 = process.cpuUsage(gen0)
           eld.disable()
@@ -438,7 +438,7 @@ export async function runScenario(o) {
       if (missing) lostMessages++
     }
     const windowS = (t1 - t0) / 1000
-    const serverCpu = cpu1 - cpu0
+    const serverCpu = cpu1.user + cpu1.system - cpu0.user - cpu0.system
     Object.assign(result, {
       messages_sent: sent,
       messages_acked: acks,
@@ -461,6 +461,8 @@ export async function runScenario(o) {
       send_lag_ms: { p99: sendLag.percentileMs(99), max: round(sendLag.maxUs / 1000) },
       server_cpu_s: round(serverCpu, 3),
       server_cpu_pct: round((100 * serverCpu) / windowS, 1),
+      // The kernel's part: socket writes (and the loopback delivery they trigger) are charged here.
+      server_cpu_system_share: serverCpu > 0 ? round((cpu1.system - cpu0.system) / serverCpu, 2) : null,
       server_cpu_us_per_delivery: inWindowDeliveries ? round((serverCpu * 1e6) / inWindowDeliveries, 2) : null,
       db_cpu_us_per_delivery: db0 !== null && db1 !== null && inWindowDeliveries ? round(((db1 - db0) * 1e6) / inWindowDeliveries, 2) : null,
       generator: {

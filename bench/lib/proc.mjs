@@ -7,11 +7,17 @@ const TICKS_PER_SECOND = 100
 
 /** User + system CPU seconds the process has used so far, or null if it is gone. */
 export function cpuSeconds(pid) {
+  const t = cpuTimes(pid)
+  return t && t.user + t.system
+}
+
+/** CPU seconds a process spent in its own code (user) and in the kernel for it (system), or null. */
+export function cpuTimes(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1')
     // The command name (field 2) may hold spaces; the fields after its closing ")" are fixed.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
+    return { user: Number(fields[11]) / TICKS_PER_SECOND, system: Number(fields[12]) / TICKS_PER_SECOND }
   }
   catch {
     return null
