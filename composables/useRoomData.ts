@@ -13,6 +13,10 @@ let sync: ReturnType<typeof createRoomSync> | null = null
 let onForeignMessage: ((m: Message) => void) | null = null
 /** Sends mark_read over the socket; false when the socket is down. */
 let readSender: ((roomId: number, messageId: number) => boolean) | null = null
+/** Per room, how many membership events this tab has applied: a member list read meanwhile is stale. */
+const memberEventCount = new Map<number, number>()
+/** Tries before a member list read while members keep changing is shown as it is. */
+const MEMBER_LIST_TRIES = 3
 
 export function useRoomData() {
   const api = useApi()
@@ -49,6 +53,7 @@ export function useRoomData() {
 
   function apply(roomId: number, type: RoomEventType, payload: Record<string, unknown>, live: boolean) {
     const me = auth.user?.id ?? null
+    if (type === 'member_added' || type === 'member_updated' || type === 'member_removed') memberEventCount.set(roomId, (memberEventCount.get(roomId) ?? 0) + 1)
     switch (type) {
       case 'new_message': {
         const m = payload as unknown as Message
@@ -220,10 +225,19 @@ export function useRoomData() {
     return list.length > 0
   }
 
+  /**
+   * The room's member list. A membership event applied while the list was in flight may be missing
+   * from it (the list was read before that change): then it is read again.
+   */
   async function loadMembers(roomId: number) {
-    const list = await api.get<Member[]>(`/rooms/${roomId}/members`)
-    for (const m of list) presence.seed(m.user)
-    rooms.setMembers(roomId, list)
+    for (let attempt = 1; ; attempt++) {
+      const applied = memberEventCount.get(roomId) ?? 0
+      const list = await api.get<Member[]>(`/rooms/${roomId}/members`)
+      if ((memberEventCount.get(roomId) ?? 0) !== applied && attempt < MEMBER_LIST_TRIES) continue
+      for (const m of list) presence.seed(m.user)
+      rooms.setMembers(roomId, list)
+      return
+    }
   }
 
   /** Reads are sent over the socket when it is up, else over REST; they only move forward. */
@@ -240,6 +254,7 @@ export function useRoomData() {
     presence.reset()
     typing.reset()
     outbox.reset()
+    memberEventCount.clear()
   }
 
   return {
