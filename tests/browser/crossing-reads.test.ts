@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser, Page, Route } from 'playwright-core'
 import { api, registerUser } from '../helpers/api'
-import { launch, logIn, openUser, waitOnline } from './helpers'
+import { launch, openOnline } from './helpers'
 
 let browser: Browser
 beforeAll(async () => { browser = await launch() })
@@ -39,9 +39,7 @@ it('a room list answered after a live message keeps its preview and unread badge
   const sender = await registerUser()
   const reader = await registerUser()
   const room = await api('POST', '/rooms', { token: sender.token, body: { name: 'Crossing', member_ids: [reader.user.id] } })
-  const w = await openUser(browser)
-  await logIn(w.page, reader)
-  await waitOnline(w.page)
+  const w = await openOnline(browser, reader)
 
   const list = await holdNextAnswer(w.page, '/api/v1/rooms')
   // Every reconnect re-reads the room list.
@@ -69,9 +67,7 @@ it('a member list answered after a live member_added still shows the new member'
   const peer = await registerUser()
   const newcomer = await registerUser()
   const room = await api('POST', '/rooms', { token: owner.token, body: { name: 'Growing', member_ids: [peer.user.id] } })
-  const w = await openUser(browser)
-  await logIn(w.page, owner)
-  await waitOnline(w.page)
+  const w = await openOnline(browser, owner)
   await w.page.locator(`[data-room-id="${room.body.id}"]`).click()
   await w.page.getByTestId('room-title').filter({ hasText: 'Growing' }).waitFor()
   const member = (name: string) => w.page.locator(`[data-testid="member"][data-user="${name}"]`)

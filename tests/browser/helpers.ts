@@ -78,6 +78,14 @@ export async function logIn(page: Page, user: TestUser) {
   await page.getByTestId('me').waitFor()
 }
 
+/** A fresh context logged in as `user`, its socket connected. */
+export async function openOnline(browser: Browser, user: TestUser): Promise<Watched> {
+  const w = await openUser(browser)
+  await logIn(w.page, user)
+  await waitOnline(w.page)
+  return w
+}
+
 /** Waits until the tab's socket is connected (the sidebar stops saying "Connecting…"). */
 export async function waitOnline(page: Page) {
   await page.locator('[data-testid="me"]').waitFor()
