@@ -11,7 +11,7 @@
  */
 import type { Outcome, SendRequest } from './types'
 import { freshMessage, sqlStamp } from './fresh-message'
-import { inWriterTransaction } from './writer-connection'
+import { inOneTrip } from './writer-connection'
 
 /** Raised by the procedure's membership check (MySQL and MariaDB name it the same). */
 const SIGNALLED = 'ER_SIGNAL_EXCEPTION'
@@ -23,7 +23,7 @@ export function isLoneSendMiss(err: unknown): boolean {
 
 export async function storeLoneSend(send: SendRequest): Promise<Outcome[]> {
   const now = new Date()
-  const results = await inWriterTransaction(conn => conn.query('CALL mm_store_message(?, ?, ?, ?, ?)', [send.roomId, send.userId, send.content, send.clientMsgId, sqlStamp(now)]))
+  const results = await inOneTrip('CALL mm_store_message(?, ?, ?, ?, ?)', [send.roomId, send.userId, send.content, send.clientMsgId, sqlStamp(now)])
   // A CALL answers with its result set, then the procedure's own status. The LEFT JOIN in the
   // procedure always yields the row, even if the sender's account is gone by now.
   const row = results[0]?.[0]

@@ -14,7 +14,7 @@
 import type { Message } from '../../../shared/protocol/objects'
 import type { Outcome, SendRequest } from './types'
 import { freshMessage, sqlStamp } from './fresh-message'
-import { inWriterTransaction } from './writer-connection'
+import { inOneTrip } from './writer-connection'
 
 /** The error MySQL and MariaDB raise when a scalar subquery yields two rows: our membership assertion. */
 const ASSERTION_FAILED = 'ER_SUBQUERY_NO_1_ROW'
@@ -77,7 +77,7 @@ export async function storeBatchInOneTrip(batch: SendRequest[]): Promise<Outcome
   const rooms = [...sendsByRoom.keys()].sort((a, b) => a - b)
   const now = new Date()
   const { sql, values } = buildStatements(rooms, sendsByRoom, batch, sqlStamp(now))
-  const results = await inWriterTransaction(conn => conn.query(sql, values))
+  const results = await inOneTrip(sql, values)
   // The SELECT is the second-to-last statement; its rows come per room in seq order, which is the
   // order of that room's sends (the assertion guarantees every send got a row).
   const rows = results[results.length - 2]!
