@@ -45,13 +45,18 @@ export function inOneTrip(sql: string, values: unknown[]): Promise<Results> {
         conn.release()
         return resolve(results as unknown as Results)
       }
-      conn.query('ROLLBACK', [], (rollbackErr) => {
-        if (rollbackErr) conn.destroy()
-        else conn.release()
-        reject(err)
-      })
+      rollBackAndReturn(conn, () => reject(err))
     })
   }))
+}
+
+/** Rolls back a failed transaction and returns the connection; one that cannot even roll back is dropped. */
+function rollBackAndReturn(conn: PoolConnection, done: () => void): void {
+  conn.query('ROLLBACK', [], (rollbackErr) => {
+    if (rollbackErr) conn.destroy()
+    else conn.release()
+    done()
+  })
 }
 
 /**
@@ -59,19 +64,15 @@ export function inOneTrip(sql: string, values: unknown[]): Promise<Results> {
  * transaction is rolled back before the connection goes back to the pool.
  */
 export async function inWriterTransaction<T>(work: (conn: WriterConnection) => Promise<T>): Promise<T> {
-  const pool = (await useWriterPool()).pool
-  const conn = await new Promise<PoolConnection>((resolve, reject) => pool.getConnection((err, c) => (err ? reject(err) : resolve(c))))
-  let usable = true
+  const conn = await new Promise<PoolConnection>((resolve, reject) => lend((err, c) => (err || !c ? reject(err) : resolve(c))))
+  let result: T
   try {
-    return await work({ query: (sql, values) => queryOn(conn, sql, values) })
+    result = await work({ query: (sql, values) => queryOn(conn, sql, values) })
   }
   catch (err) {
-    // A connection that cannot even roll back is not lent again.
-    await queryOn(conn, 'ROLLBACK', []).catch(() => { usable = false })
+    await new Promise<void>(done => rollBackAndReturn(conn, done))
     throw err
   }
-  finally {
-    if (usable) conn.release()
-    else conn.destroy()
-  }
+  conn.release()
+  return result
 }
