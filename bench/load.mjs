@@ -438,7 +438,8 @@ export async function runScenario(o) {
       if (missing) lostMessages++
     }
     const windowS = (t1 - t0) / 1000
-    const serverCpu = cpu1.user + cpu1.system - cpu0.user - cpu0.system
+    const serverCpu = cpu1.total - cpu0.total
+    const serverTicks = cpu1.user + cpu1.system - cpu0.user - cpu0.system
     Object.assign(result, {
       messages_sent: sent,
       messages_acked: acks,
@@ -462,7 +463,8 @@ export async function runScenario(o) {
       server_cpu_s: round(serverCpu, 3),
       server_cpu_pct: round((100 * serverCpu) / windowS, 1),
       // The kernel's part: socket writes (and the loopback delivery they trigger) are charged here.
-      server_cpu_system_share: serverCpu > 0 ? round((cpu1.system - cpu0.system) / serverCpu, 2) : null,
+      // Clock ticks split user from system time; the share is of the ticks counted.
+      server_cpu_system_share: serverTicks > 0 ? round((cpu1.system - cpu0.system) / serverTicks, 2) : null,
       server_cpu_us_per_delivery: inWindowDeliveries ? round((serverCpu * 1e6) / inWindowDeliveries, 2) : null,
       db_cpu_us_per_delivery: db0 !== null && db1 !== null && inWindowDeliveries ? round(((db1 - db0) * 1e6) / inWindowDeliveries, 2) : null,
       generator: {

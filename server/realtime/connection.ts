@@ -17,7 +17,7 @@ export interface RawSocket {
   bufferedAmount: number
   readyState: number
   /** The TCP socket: frames encoded once for many sockets are written to it directly (see send). */
-  _socket?: { write: (data: Buffer) => boolean } | null
+  _socket?: TcpSocket | null
   /** `ws`' frame writer; `_state` 0 means it holds no queued frame that a direct write could overtake. */
   _sender?: { _state: number } | null
   send: (data: string | Buffer, options: { binary: boolean }) => void
@@ -27,6 +27,13 @@ export interface RawSocket {
   removeAllListeners: (event: 'message') => void
   close: (code?: number, reason?: string) => void
   terminate: () => void
+}
+
+/** The parts of Node's net.Socket that `send` uses. */
+interface TcpSocket {
+  write: (data: Buffer) => boolean
+  cork: () => void
+  uncork: () => void
 }
 
 const TEXT_FRAME = { binary: false }
@@ -57,6 +64,14 @@ export class Connection {
   #frameBucket?: TokenBucket
   /** A socket whose unsent data passes this is not reading: drop it rather than buffer without end. */
   private readonly maxBufferedBytes: number
+  /**
+   * This socket's sends still waiting for their `message_ack`. While there are any, the frames this
+   * socket gets in one turn are written together (see send): the sender's own `new_message` and
+   * its ack go out in one write instead of two.
+   */
+  acksAwaited = 0
+  /** The TCP socket is held corked until the end of this turn. */
+  private corked = false
   alive = true
   closed = false
   strikes = 0
@@ -106,8 +121,28 @@ export class Connection {
     if (typeof frame === 'string') frame = wireFrame(frame)
     // Straight to TCP while `ws` has nothing queued and has not begun closing (a frame after its
     // close frame would break the protocol); otherwise through `ws`, which handles both.
-    if (ws.readyState === OPEN && ws._socket && ws._sender?._state === SENDER_IDLE) ws._socket.write(frame.bytes)
-    else ws.send(frame.payload, TEXT_FRAME)
+    const tcp = ws._socket
+    if (ws.readyState === OPEN && tcp && ws._sender?._state === SENDER_IDLE) {
+      if (this.acksAwaited > 0 && !this.corked) this.corkUntilTurnEnds(tcp)
+      tcp.write(frame.bytes)
+    }
+    else {
+      ws.send(frame.payload, TEXT_FRAME)
+    }
+  }
+
+  /**
+   * Holds writes to `tcp` until the current turn's promise callbacks have run: the writer announces
+   * a message and then answers its sender in the same turn, and `process.nextTick` callbacks queued
+   * meanwhile run only after those promise callbacks. Never held across a wait for I/O.
+   */
+  private corkUntilTurnEnds(tcp: TcpSocket): void {
+    tcp.cork()
+    this.corked = true
+    process.nextTick(() => {
+      this.corked = false
+      tcp.uncork()
+    })
   }
 
   close(code: number, reason: string): void {

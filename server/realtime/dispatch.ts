@@ -59,8 +59,14 @@ const handlers: { [T in ClientFrameType]: (conn: Connection, payload: ClientPayl
     // without a query; the service checks again inside its transaction.
     if (!conn.memberRooms.has(payload.room_id)) return notInRoom(conn, requestId)
     typingStopped(conn, payload.room_id)
-    const { message } = await track(sendValidatedMessage(conn.userId, payload.room_id, payload.content, payload.client_msg_id ?? null))
-    conn.send(serializeFrame('message_ack', { client_msg_id: message.client_msg_id, message }, requestId))
+    conn.acksAwaited++
+    try {
+      const { message } = await track(sendValidatedMessage(conn.userId, payload.room_id, payload.content, payload.client_msg_id ?? null))
+      conn.send(serializeFrame('message_ack', { client_msg_id: message.client_msg_id, message }, requestId))
+    }
+    finally {
+      conn.acksAwaited--
+    }
   },
 
   async join_room(conn, payload, requestId) {

@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { Connection, type RawSocket } from '../../server/realtime/connection'
@@ -51,5 +51,70 @@ describe('frames encoded once for many sockets (wireFrame + Connection.send)', (
   it('keeps the order of frames written directly and frames written by ws', async () => {
     for (let i = 0; i < 50; i++) conn.send(i % 2 ? wireFrame(`direct ${i}`) : `through ws ${i}`)
     expect((await receive(50)).map(m => m.text)).toEqual(Array.from({ length: 50 }, (_, i) => `${i % 2 ? 'direct' : 'through ws'} ${i}`))
+  })
+})
+
+describe('a socket waiting for its ack (Connection.acksAwaited)', () => {
+  /** Counts the writes the TCP socket hands to the kernel: `_write` for one chunk, `_writev` for several. */
+  function countWrites() {
+    const tcp = conn.socket._socket as unknown as Socket & { _write: (...a: unknown[]) => void, _writev: (...a: unknown[]) => void }
+    const counts = { single: 0, batched: [] as number[] }
+    const single = tcp._write
+    const batched = tcp._writev
+    tcp._write = function (...a) {
+      counts.single++
+      return single.apply(this, a)
+    }
+    tcp._writev = function (...a) {
+      counts.batched.push((a[0] as unknown[]).length)
+      return batched.apply(this, a)
+    }
+    return { counts, restore: () => Object.assign(tcp, { _write: single, _writev: batched }) }
+  }
+
+  it('writes its own message and the ack that follows it in the same turn as one write, in order', async () => {
+    const { counts, restore } = countWrites()
+    conn.acksAwaited = 1
+    try {
+      // As the writer does: announce (a frame shared by the room), then answer the sender a few
+      // promise callbacks later in the same turn.
+      conn.send(wireFrame('new_message 1'))
+      await Promise.resolve()
+      await Promise.resolve()
+      conn.send('message_ack 1')
+      expect(await receive(2)).toEqual([{ text: 'new_message 1', binary: false }, { text: 'message_ack 1', binary: false }])
+      expect(counts).toEqual({ single: 0, batched: [2] })
+    }
+    finally {
+      conn.acksAwaited = 0
+      restore()
+    }
+  })
+
+  it('never holds a frame past the end of the turn, ack or not', async () => {
+    conn.acksAwaited = 1
+    try {
+      conn.send(wireFrame('another room\'s message'))
+      // No ack in this turn: the frame must still arrive while the send is in flight.
+      expect(await receive(1)).toEqual([{ text: 'another room\'s message', binary: false }])
+      conn.send(wireFrame('next turn'))
+      expect(await receive(1)).toEqual([{ text: 'next turn', binary: false }])
+    }
+    finally {
+      conn.acksAwaited = 0
+    }
+  })
+
+  it('writes each frame at once when no ack is awaited', async () => {
+    const { counts, restore } = countWrites()
+    try {
+      conn.send(wireFrame('one'))
+      conn.send('two')
+      expect(await receive(2)).toEqual([{ text: 'one', binary: false }, { text: 'two', binary: false }])
+      expect(counts).toEqual({ single: 2, batched: [] })
+    }
+    finally {
+      restore()
+    }
   })
 })
