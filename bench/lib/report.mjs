@@ -82,6 +82,19 @@ export function comparisonRows(rungs) {
 
 export const formatComparison = rungs => table(comparisonRows(rungs))
 
+/** Every round of the rungs played in rounds (bench/run.mjs runRungRounds): CPU and p99 of each. */
+export function roundRows(rungs) {
+  const rows = [['scenario', 'round', 'ceiling CPU µs/deliv', 'mmessenger CPU µs/deliv', 'CPU ratio', 'ceiling p99 ms', 'mmessenger p99 ms', 'kept']]
+  for (const rung of rungs) {
+    for (const r of rung.rounds ?? []) {
+      rows.push([rung.scenario, fmt(r.round), fmt(r.ceiling?.server_cpu_us_per_delivery), fmt(r.mmessenger?.server_cpu_us_per_delivery), r.cpu_ratio === undefined ? '' : `${fmt(r.cpu_ratio)}x`, fmt(r.ceiling?.p99_ms), fmt(r.mmessenger?.p99_ms), r.kept ? 'yes' : ''])
+    }
+  }
+  return rows
+}
+
+export const formatRounds = rungs => table(roundRows(rungs))
+
 export function markdownTable(rows) {
   const [head, ...body] = rows
   return [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`, ...body.map(r => `| ${r.join(' | ')} |`)].join('\n')

@@ -3,7 +3,11 @@ const pending = new Set<Promise<unknown>>()
 
 export function track<T>(work: Promise<T>): Promise<T> {
   pending.add(work)
-  work.finally(() => pending.delete(work)).catch(() => undefined)
+  // One reaction for both outcomes; the caller handles the rejection itself.
+  const done = () => {
+    pending.delete(work)
+  }
+  work.then(done, done)
   return work
 }
 

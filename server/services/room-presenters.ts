@@ -11,7 +11,8 @@ export interface MessageRow {
   clientMsgId: string | null
   isEdited: boolean
   isDeleted: boolean
-  createdAt: Date
+  /** A Date from the database, or the ISO string of a message just stored (formatted once). */
+  createdAt: Date | string
 }
 
 /** A message as it travels. A deleted one is a tombstone: its content never leaves the server. */
@@ -26,7 +27,7 @@ export function toMessage(m: MessageRow, sender: UserRow | null): Message {
     client_msg_id: m.clientMsgId,
     is_edited: m.isEdited,
     is_deleted: m.isDeleted,
-    created_at: m.createdAt.toISOString(),
+    created_at: typeof m.createdAt === 'string' ? m.createdAt : m.createdAt.toISOString(),
   }
 }
 

@@ -8,21 +8,29 @@ import type { Message } from '../../../shared/protocol/objects'
 import { toMessage } from '../room-presenters'
 import type { SendRequest } from './types'
 
-/** A Date as a DATETIME(3) literal in UTC (the pool's time zone), formatted once per batch. */
-export function sqlStamp(date: Date): string {
-  return date.toISOString().slice(0, 23).replace('T', ' ')
+/** When a batch is stored: the messages' `created_at` and the same instant as a DATETIME(3) literal. */
+export interface Stamp {
+  iso: string
+  /** In UTC, the pool's time zone. */
+  sql: string
+}
+
+/** The current time, formatted once per batch for both the database and the wire. */
+export function stampNow(): Stamp {
+  const iso = new Date().toISOString()
+  return { iso, sql: `${iso.slice(0, 10)} ${iso.slice(11, 23)}` }
 }
 
 /**
  * @param row `id`, `seq`, and the sender's `username`, `avatar_url`, `last_seen_at`,
  *   `user_created_at` (all null when the account is gone: the message is stored all the same)
  */
-export function freshMessage(send: SendRequest, row: RowDataPacket, createdAt: Date): Message {
+export function freshMessage(send: SendRequest, row: RowDataPacket, stamp: Stamp): Message {
   const sender = row.username == null
     ? null
     : { id: send.userId, username: row.username, avatarUrl: row.avatar_url, lastSeenAt: row.last_seen_at, createdAt: row.user_created_at }
   return toMessage({
     id: Number(row.id), roomId: send.roomId, seq: Number(row.seq), content: send.content, messageType: 'text',
-    clientMsgId: send.clientMsgId, isEdited: false, isDeleted: false, createdAt,
+    clientMsgId: send.clientMsgId, isEdited: false, isDeleted: false, createdAt: stamp.iso,
   }, sender)
 }

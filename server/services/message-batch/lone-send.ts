@@ -10,7 +10,7 @@
  * stores the send through the checked path.
  */
 import type { Outcome, SendRequest } from './types'
-import { freshMessage, sqlStamp } from './fresh-message'
+import { freshMessage, stampNow } from './fresh-message'
 import { inOneTrip } from './writer-connection'
 
 /** Raised by the procedure's membership check (MySQL and MariaDB name it the same). */
@@ -22,12 +22,12 @@ export function isLoneSendMiss(err: unknown): boolean {
 }
 
 export async function storeLoneSend(send: SendRequest): Promise<Outcome[]> {
-  const now = new Date()
-  const results = await inOneTrip('CALL mm_store_message(?, ?, ?, ?, ?)', [send.roomId, send.userId, send.content, send.clientMsgId, sqlStamp(now)])
+  const stamp = stampNow()
+  const results = await inOneTrip('CALL mm_store_message(?, ?, ?, ?, ?)', [send.roomId, send.userId, send.content, send.clientMsgId, stamp.sql])
   // A CALL answers with its result set, then the procedure's own status. The LEFT JOIN in the
   // procedure always yields the row, even if the sender's account is gone by now.
   const row = results[0]?.[0]
   if (!row) throw new Error('mm_store_message: no row')
-  const message = freshMessage(send, row, now)
+  const message = freshMessage(send, row, stamp)
   return [{ ok: { message, created: true } }]
 }

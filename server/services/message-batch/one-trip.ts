@@ -13,7 +13,7 @@
  */
 import type { Message } from '../../../shared/protocol/objects'
 import type { Outcome, SendRequest } from './types'
-import { freshMessage, sqlStamp } from './fresh-message'
+import { freshMessage, stampNow } from './fresh-message'
 import { inOneTrip } from './writer-connection'
 
 /** The error MySQL and MariaDB raise when a scalar subquery yields two rows: our membership assertion. */
@@ -75,8 +75,8 @@ export async function storeBatchInOneTrip(batch: SendRequest[]): Promise<Outcome
     list.push(send)
   }
   const rooms = [...sendsByRoom.keys()].sort((a, b) => a - b)
-  const now = new Date()
-  const { sql, values } = buildStatements(rooms, sendsByRoom, batch, sqlStamp(now))
+  const stamp = stampNow()
+  const { sql, values } = buildStatements(rooms, sendsByRoom, batch, stamp.sql)
   const results = await inOneTrip(sql, values)
   // The SELECT is the second-to-last statement; its rows come per room in seq order, which is the
   // order of that room's sends (the assertion guarantees every send got a row).
@@ -87,7 +87,7 @@ export async function storeBatchInOneTrip(batch: SendRequest[]): Promise<Outcome
     for (const send of sendsByRoom.get(roomId)!) {
       const row = rows[r++]
       if (!row || Number(row.room_id) !== roomId || Number(row.sender_id) !== send.userId) throw new Error('one-trip batch: rows do not match the sends')
-      messageOf.set(send, freshMessage(send, row, now))
+      messageOf.set(send, freshMessage(send, row, stamp))
     }
   }
   return batch.map(send => ({ ok: { message: messageOf.get(send)!, created: true } }))
