@@ -70,8 +70,8 @@ export class Connection {
    * its ack go out in one write instead of two.
    */
   acksAwaited = 0
-  /** The TCP socket is held corked until the end of this turn. */
-  private corked = false
+  /** The TCP socket while it is held corked until the end of this turn. */
+  private corkedTcp: TcpSocket | null = null
   alive = true
   closed = false
   strikes = 0
@@ -109,7 +109,13 @@ export class Connection {
   send(frame: string | WireFrame): void {
     if (this.closed) return
     const ws = this.socket
-    const buffered = ws.bufferedAmount
+    let buffered = ws.bufferedAmount
+    // Frames held by our own cork are not the peer's backlog: hand them to the kernel first, and
+    // judge the socket by what the kernel could not take.
+    if (buffered > this.maxBufferedBytes && this.corkedTcp) {
+      this.releaseCork()
+      buffered = ws.bufferedAmount
+    }
     if (buffered > this.maxBufferedBytes) {
       this.closed = true
       log.warn('socket dropped: not reading', { user_id: this.userId, buffered_bytes: buffered })
@@ -123,7 +129,7 @@ export class Connection {
     // close frame would break the protocol); otherwise through `ws`, which handles both.
     const tcp = ws._socket
     if (ws.readyState === OPEN && tcp && ws._sender?._state === SENDER_IDLE) {
-      if (this.acksAwaited > 0 && !this.corked) this.corkUntilTurnEnds(tcp)
+      if (this.acksAwaited > 0 && !this.corkedTcp) this.corkUntilTurnEnds(tcp)
       tcp.write(frame.bytes)
     }
     else {
@@ -138,11 +144,16 @@ export class Connection {
    */
   private corkUntilTurnEnds(tcp: TcpSocket): void {
     tcp.cork()
-    this.corked = true
-    process.nextTick(() => {
-      this.corked = false
-      tcp.uncork()
-    })
+    this.corkedTcp = tcp
+    process.nextTick(() => this.releaseCork())
+  }
+
+  /** Writes out what the cork holds; a no-op when it was released already (see send). */
+  private releaseCork(): void {
+    const tcp = this.corkedTcp
+    if (!tcp) return
+    this.corkedTcp = null
+    tcp.uncork()
   }
 
   close(code: number, reason: string): void {

@@ -45,13 +45,18 @@ describe('a socket that stops reading', () => {
     let rssPeak = rssBefore
     const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, rssBytes(pid)) }, 50)
     const started = performance.now()
-    for (let sent = 0; sent < MESSAGES; sent += 100) {
-      const batch = Array.from({ length: Math.min(100, MESSAGES - sent) }, (_, i) => senderSocket.request('send_message', { room_id: roomId, content: `${sent + i} ${CONTENT}`, client_msg_id: `s${sent + i}` }, 30_000))
-      for (const ack of await Promise.all(batch)) expect(ack.type).toBe('message_ack')
+    try {
+      for (let sent = 0; sent < MESSAGES; sent += 100) {
+        const batch = Array.from({ length: Math.min(100, MESSAGES - sent) }, (_, i) => senderSocket.request('send_message', { room_id: roomId, content: `${sent + i} ${CONTENT}`, client_msg_id: `s${sent + i}` }, 30_000))
+        for (const ack of await Promise.all(batch)) expect(ack.type).toBe('message_ack')
+      }
+      // Everything sent reached the reader that keeps up.
+      while (readerSocket.all('new_message').length < MESSAGES && performance.now() - started < 60_000) await new Promise(r => setTimeout(r, 50))
     }
-    // Everything sent reached the reader that keeps up.
-    while (readerSocket.all('new_message').length < MESSAGES && performance.now() - started < 60_000) await new Promise(r => setTimeout(r, 50))
-    clearInterval(sampler)
+    finally {
+      // Also when the sends fail: a sampler left running outlives the server and throws.
+      clearInterval(sampler)
+    }
     const seconds = (performance.now() - started) / 1000
     expect(readerSocket.all('new_message')).toHaveLength(MESSAGES)
 

@@ -105,6 +105,25 @@ describe('a socket waiting for its ack (Connection.acksAwaited)', () => {
     }
   })
 
+  it('does not count the frames it holds as the peer\'s backlog', async () => {
+    // A batch can settle many of this socket's sends in one turn: their frames, held together,
+    // may pass the cap for a socket that stops reading although this one reads everything.
+    const limits = conn as unknown as { maxBufferedBytes: number }
+    const cap = limits.maxBufferedBytes
+    limits.maxBufferedBytes = 256 * 1024
+    conn.acksAwaited = 1
+    try {
+      const frames = Array.from({ length: 5 }, (_, i) => `${i}`.padEnd(80 * 1024, 'x'))
+      for (const text of frames) conn.send(wireFrame(text))
+      expect(conn.closed).toBe(false)
+      expect((await receive(5)).map(m => m.text)).toEqual(frames)
+    }
+    finally {
+      conn.acksAwaited = 0
+      limits.maxBufferedBytes = cap
+    }
+  })
+
   it('writes each frame at once when no ack is awaited', async () => {
     const { counts, restore } = countWrites()
     try {
