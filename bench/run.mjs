@@ -145,10 +145,10 @@ function starter(t, prof = {}) {
 
 /**
  * Runs a rung `rounds` times, the targets taking turns, and keeps the round with the median CPU
- * ratio (Mmessenger / ceiling; with one target, its median CPU). One run of a target on this shared
- * machine reads its CPU per delivery to about +-10% (pairs of the same build, bench:pair); the
- * median of three alternated rounds is far steadier, and each round is still one honest pair
- * measured a minute apart. Every round's figures stay in the results (`rounds`).
+ * ratio (Mmessenger / ceiling; with one target, its median CPU; of an even number, the lower
+ * middle one). One run of a target on this shared machine reads its CPU per delivery to about
+ * +-10% (pairs of the same build, bench:pair); the median of three alternated rounds is far
+ * steadier, and each round is still one honest pair measured a minute apart. Every round's figures stay in the results (`rounds`).
  */
 async function runRungRounds(scenario, which, rounds) {
   const played = []
@@ -158,19 +158,17 @@ async function runRungRounds(scenario, which, rounds) {
   }
   if (played.length === 1) return played[0]
   const cpu = r => r?.server_cpu_us_per_delivery ?? null
-  const key = round => (round.ceiling && round.mmessenger ? cpu(round.mmessenger) / cpu(round.ceiling) : cpu(round[which[0]]))
-  const order = played.map((round, i) => ({ i, k: key(round) })).filter(x => Number.isFinite(x.k)).sort((a, b) => a.k - b.k)
+  const key = r => (r.ceiling && r.mmessenger ? cpu(r.mmessenger) / cpu(r.ceiling) : cpu(r[which[0]]))
+  const order = played.map((r, i) => ({ i, k: key(r) })).filter(x => Number.isFinite(x.k)).sort((a, b) => a.k - b.k)
   const kept = order.length ? played[order[Math.floor((order.length - 1) / 2)].i] : played[0]
-  kept.rounds = played.map((round, i) => ({
-    kept: round === kept,
-    ...Object.fromEntries(which.map(t => [t, { server_cpu_us_per_delivery: cpu(round[t]), p99_ms: round[t]?.latency_ms?.p99_ms ?? null, pass: !!round[t]?.pass }])),
-    ...(round.ceiling && round.mmessenger ? { cpu_ratio: round4(key(round)) } : {}),
+  kept.rounds = played.map((r, i) => ({
+    kept: r === kept,
+    ...Object.fromEntries(which.map(t => [t, { server_cpu_us_per_delivery: cpu(r[t]), p99_ms: r[t]?.latency_ms?.p99_ms ?? null, pass: !!r[t]?.pass }])),
+    ...(r.ceiling && r.mmessenger ? { cpu_ratio: round(key(r), 4) } : {}),
     round: i + 1,
   }))
   return kept
 }
-
-const round4 = x => (Number.isFinite(x) ? Math.round(x * 1e4) / 1e4 : null)
 
 async function runRung(scenario, which, prof) {
   const sc = parseScenario(scenario)

@@ -7,7 +7,7 @@ const TICKS_PER_SECOND = 100
 
 /** User + system CPU seconds the process has used so far, or null if it is gone. */
 export function cpuSeconds(pid) {
-  const t = cpuTimes(pid)
+  const t = tickTimes(pid)
   return t && t.user + t.system
 }
 
@@ -16,13 +16,17 @@ export function cpuSeconds(pid) {
  * ticks, and `total`, the same sum to the nanosecond where the kernel tells it, or null.
  */
 export function cpuTimes(pid) {
+  const t = tickTimes(pid)
+  return t && { ...t, total: runtimeSeconds(pid) ?? t.user + t.system }
+}
+
+/** User and system CPU seconds from /proc/<pid>/stat (10 ms clock ticks), or null if it is gone. */
+function tickTimes(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1')
     // The command name (field 2) may hold spaces; the fields after its closing ")" are fixed.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const user = Number(fields[11]) / TICKS_PER_SECOND
-    const system = Number(fields[12]) / TICKS_PER_SECOND
-    return { user, system, total: runtimeSeconds(pid) ?? user + system }
+    return { user: Number(fields[11]) / TICKS_PER_SECOND, system: Number(fields[12]) / TICKS_PER_SECOND }
   }
   catch {
     return null
