@@ -11,10 +11,9 @@
 // Prints each pair's server CPU per delivery and p99, then the median after/before ratios, and
 // one JSON line. The two runs load the machine twice as much as one: compare the ratios, not the
 // absolute figures, with `npm run bench`'s.
-import { spawn } from 'node:child_process'
-import { join } from 'node:path'
 import { parseArgs, parseScenario } from './lib/args.mjs'
 import { round } from './lib/histogram.mjs'
+import { runLoadProcess } from './lib/load-process.mjs'
 import { SERVER_ENTRY } from './lib/targets.mjs'
 
 const args = parseArgs()
@@ -31,24 +30,8 @@ const sides = {
   after: { entry: String(args.after ?? SERVER_ENTRY), flags: String(args['after-flags'] ?? '') },
 }
 
-/** One run of bench/load.mjs against one build; resolves with its JSON result. */
-function run({ entry, flags }) {
-  return new Promise((resolve, reject) => {
-    const loadArgs = ['--target', 'mmessenger', '--scenario', scenario, '--duration', String(duration), '--server', entry]
-    // `--node-flags=...` in one piece: the value starts with "--" itself.
-    if (flags) loadArgs.push(`--node-flags=${flags}`)
-    const child = spawn(process.execPath, [join(import.meta.dirname, 'load.mjs'), ...loadArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d) => { out += d })
-    child.stderr.on('data', (d) => { err = (err + d).slice(-4000) })
-    child.on('exit', (code) => {
-      const line = out.split('\n').find(l => l.startsWith('{'))
-      if (code !== 0 || !line) return reject(new Error(`load.mjs against ${entry} exited with ${code}:\n${err}`))
-      resolve(JSON.parse(line))
-    })
-  })
-}
+/** One run of bench/load.mjs against one build, in its own process; resolves with its JSON result. */
+const run = ({ entry, flags }) => runLoadProcess({ target: 'mmessenger', scenario, duration, entry, nodeFlags: flags })
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)

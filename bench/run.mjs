@@ -9,6 +9,7 @@
 //   npm run bench -- --profile [--scenario 1000:50:2:8] [--only mmessenger] [--profile-whole]
 //                                       profile the server(s) during a rung, rank hot paths
 //   npm run bench -- --server ../before/.output/server/index.mjs   benchmark another build
+//   npm run bench -- --in-turn          play the slow rungs in turn too (see SIDE_BY_SIDE_UP_TO)
 //
 // Writes bench/results/latest.json, bench/results/latest.md and docs/bench.svg (not with --scenario
 // or --profile, which write bench/results/scenario.json or bench/results/profile-*.{json,txt}).
@@ -20,6 +21,7 @@ import { parseArgs, parseScenario } from './lib/args.mjs'
 import { formatProfile, summarizeProfile } from './lib/cpuprofile.mjs'
 import { round } from './lib/histogram.mjs'
 import { formatComparison, formatIdle, formatRounds, formatRun, comparisonRows, idleRows, markdownTable, roundRows, svgChart } from './lib/report.mjs'
+import { runLoadProcess } from './lib/load-process.mjs'
 import { createBenchDatabase, durabilitySettings, ROOT, SERVER_ENTRY, startCeiling, startMmessenger } from './lib/targets.mjs'
 import { runScenario } from './load.mjs'
 
@@ -144,7 +146,8 @@ function starter(t, prof = {}) {
 }
 
 /**
- * Runs a rung `rounds` times, the targets taking turns, and keeps the round with the median CPU
+ * Runs a rung `rounds` times (the targets side by side or taking turns, see SIDE_BY_SIDE_UP_TO),
+ * and keeps the round with the median CPU
  * ratio (Mmessenger / ceiling; with one target, its median CPU; of an even number, the lower
  * middle one). One run of a target on this shared machine reads its CPU per delivery to about
  * +-10% (pairs of the same build, bench:pair); the median of three alternated rounds is far
@@ -170,22 +173,58 @@ async function runRungRounds(scenario, which, rounds) {
   return kept
 }
 
+/**
+ * Rungs up to this offered rate play both targets at the same time, each with its own load
+ * generator process (bench/lib/load-process.mjs): together they use a few per cent of the machine,
+ * and whatever else the shared machine does in that minute slows both alike. Played in turn, a
+ * minute apart, the CPU ratio of 200:20:1:5 spread over 1.58-2.15x in six rounds; side by side,
+ * over 1.83-2.00x in eight, around the same centre (bench/README.md, "Side by side or in turn").
+ * Faster rungs load the machine enough that the two would slow each other: they run in turn.
+ */
+const SIDE_BY_SIDE_UP_TO = 4_000
+const sideBySide = (scenario, which, prof) => !prof && !args['in-turn'] && which.length === 2 && offeredRate(scenario) <= SIDE_BY_SIDE_UP_TO
+
+/** Offered deliveries/s of C:S:K:r: C/S rooms x K senders x r messages/s x S members. */
+function offeredRate(scenario) {
+  const { connections, senders, rate } = parseScenario(scenario)
+  return connections * senders * rate
+}
+
+/** Both targets at once, each from its own load.mjs process; resolves with both results. */
+async function playSideBySide(scenario) {
+  console.error(`bench: ceiling and mmessenger side by side, ${scenario} (${Math.round(elapsedS())} s elapsed)`)
+  const extra = [...(args.deflate ? ['--deflate'] : []), ...(args['full-parse'] ? ['--full-parse'] : []), ...(args['no-origin'] ? ['--no-origin'] : [])]
+  const common = { scenario, duration, warmup, extra }
+  const [ceiling, mmessenger] = await Promise.all([
+    runLoadProcess({ target: 'ceiling', ...common }),
+    runLoadProcess({ target: 'mmessenger', entry: args.server, ...common }),
+  ])
+  for (const r of [ceiling, mmessenger]) console.error(formatRun(r))
+  return { ceiling, mmessenger }
+}
+
 async function runRung(scenario, which, prof) {
   const sc = parseScenario(scenario)
-  const rung = { scenario }
+  const together = sideBySide(scenario, which, prof)
+  const rung = together ? { scenario, side_by_side: true } : { scenario }
+  const pair = together ? await playSideBySide(scenario) : null
   for (const t of which) {
-    console.error(`bench: ${t} ${scenario} (${Math.round(elapsedS())} s elapsed)`)
-    const run = () => runScenario({ start: starter(t, prof), ...sc, duration, warmup, deflate: !!args.deflate, fullParse: !!args['full-parse'], onProfile: prof?.onProfile && (p => prof.onProfile(t, p)) })
-    rung[t] = await run()
-    console.error(formatRun(rung[t]))
+    const play = async () => {
+      if (together) return (await playSideBySide(scenario))[t]
+      console.error(`bench: ${t} ${scenario} (${Math.round(elapsedS())} s elapsed)`)
+      const r = await runScenario({ start: starter(t, prof), ...sc, duration, warmup, deflate: !!args.deflate, fullParse: !!args['full-parse'], onProfile: prof?.onProfile && (p => prof.onProfile(t, p)) })
+      console.error(formatRun(r))
+      return r
+    }
+    rung[t] = pair ? pair[t] : await play()
     // Other work on a shared machine, or a disk that holds one commit for hundreds of ms, can push
     // one rung's p99 over a line: a rung that failed a latency limit alone is run once more and the
-    // better run kept, whatever the target. Loss is never retried away.
+    // better run kept, whatever the target (side by side, both play again and this target's run is
+    // the one compared). Loss is never retried away.
     const limit = p99LimitMs(t, rung)
     if (!prof && !quick && latencyOnlyFailure(rung[t], limit)) {
       console.error(`bench: ${t} ${scenario} failed on latency alone (p99 ${rung[t].latency_ms.p99_ms} > ${limit} ms); running it once more`)
-      const again = await run()
-      console.error(formatRun(again))
+      const again = await play()
       const first = rung[t]
       const kept = again.latency_ms.p99_ms < first.latency_ms.p99_ms && (again.pass || !first.pass) ? again : first
       const other = kept === first ? again : first
@@ -343,7 +382,7 @@ async function describeRun() {
       loadavg_start: os.loadavg().map(l => round(l)),
     },
     database: targets.includes('mmessenger') ? await durabilitySettings() : null,
-    options: { quick, duration_s: duration, warmup_s: warmup, fixed: FIXED, fixed_rounds: ROUNDS, knee_base: KNEE_BASE, knee_rates: KNEE_RATES, idle: IDLE, deflate: !!args.deflate },
+    options: { quick, duration_s: duration, warmup_s: warmup, fixed: FIXED, fixed_rounds: ROUNDS, side_by_side_up_to: args['in-turn'] ? 0 : SIDE_BY_SIDE_UP_TO, knee_base: KNEE_BASE, knee_rates: KNEE_RATES, idle: IDLE, deflate: !!args.deflate },
   }
 }
 
@@ -358,7 +397,8 @@ function markdown(r) {
     '',
     `Run ${r.started_at} (${r.elapsed_s} s) at commit ${r.git.commit}${r.git.dirty ? ' (uncommitted changes)' : ''}; ${r.machine.cpus} x ${r.machine.cpu_model}, Node ${r.machine.node}, load average ${r.machine.loadavg_start.join(' ')} at the start and ${r.machine.loadavg_end.join(' ')} at the end.`,
     'Server and load generator share the machine. Each cell is one run of ' + `${r.options.warmup_s} s warm-up + ${r.options.duration_s} s measured; "ratio" is Mmessenger / ceiling.`
-    + (r.options.fixed_rounds > 1 ? ` The first ${r.options.fixed.length} rungs were each played ${r.options.fixed_rounds} times, the targets taking turns; the table shows the round with the median CPU ratio, and every round is listed below it.` : ''),
+    + (r.rungs.some(x => x.side_by_side) ? ` Rungs up to ${r.options.side_by_side_up_to.toLocaleString('en-US')} deliveries/s ran both targets at the same time, each with its own load generator process; faster ones ran them in turn.` : '')
+    + (r.options.fixed_rounds > 1 ? ` The first ${r.options.fixed.length} rungs were each played ${r.options.fixed_rounds} times; the table shows the round with the median CPU ratio, and every round is listed below it.` : ''),
   ]
   if (r.database) lines.push(`MariaDB ${r.database.version}: innodb_flush_log_at_trx_commit=${r.database.innodb_flush_log_at_trx_commit}, sync_binlog=${r.database.sync_binlog}, log_bin=${r.database.log_bin}.`)
   lines.push('', 'Scenario C:S:K:r = C connections in rooms of S members, K senders per room, r messages/s each; deliveries/s = C/S x K x r x S.', '', markdownTable(comparisonRows(r.rungs)), '')
