@@ -37,8 +37,9 @@ const budgetS = Number(args['budget-s'] ?? (quick ? 150 : 20 * 60))
 
 const FIXED = quick ? ['200:20:1:5', '500:50:2:4'] : ['200:20:1:5', '1000:50:2:2', '2000:100:1:2']
 // The fixed rungs decide the CPU target at low rates, where one run is noisiest: each is played
-// in alternated rounds and the median round kept (runRungRounds).
-const ROUNDS = Math.max(1, Number(args.rounds ?? (quick ? 1 : 3)))
+// in five rounds and the median round kept (runRungRounds). Side by side a round takes one run's
+// time, so five cost less than three in turn did.
+const ROUNDS = Math.max(1, Number(args.rounds ?? (quick ? 1 : 5)))
 const KNEE_BASE = '1000:50:2'
 const KNEE_RATES = quick ? [] : String(args.rates ?? '4,8,12,16,24,32,40,48,56,64').split(',').map(Number)
 const IDLE = { connections: Number(args['idle-sockets'] ?? (quick ? 500 : 5000)), roomSize: 50, hold: Number(args['idle-hold'] ?? (quick ? 3 : 30)) }
@@ -146,12 +147,12 @@ function starter(t, prof = {}) {
 }
 
 /**
- * Runs a rung `rounds` times (the targets side by side or taking turns, see SIDE_BY_SIDE_UP_TO),
- * and keeps the round with the median CPU
- * ratio (Mmessenger / ceiling; with one target, its median CPU; of an even number, the lower
- * middle one). One run of a target on this shared machine reads its CPU per delivery to about
- * +-10% (pairs of the same build, bench:pair); the median of three alternated rounds is far
- * steadier, and each round is still one honest pair measured a minute apart. Every round's figures stay in the results (`rounds`).
+ * Runs a rung `rounds` times (the targets side by side or taking turns, see SIDE_BY_SIDE_UP_TO)
+ * and keeps the round with the median CPU ratio (Mmessenger / ceiling; with one target, its median
+ * CPU; of an even number, the lower middle one). One run of a target on this shared machine reads
+ * its CPU per delivery to about +-10% (pairs of the same build, bench:pair); the median of several
+ * rounds is far steadier, and each round is still one honest pair. Every round's figures stay in
+ * the results (`rounds`).
  */
 async function runRungRounds(scenario, which, rounds) {
   const played = []
