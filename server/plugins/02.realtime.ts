@@ -9,6 +9,7 @@ import { startCluster, stopCluster } from '../realtime/cluster'
 import { startPresence, stopPresence } from '../realtime/presence'
 import { drainInflight } from '../realtime/inflight'
 import { hub } from '../realtime/hub'
+import { startHeartbeat } from '../realtime/heartbeat'
 import { closeDb } from '../lib/db/client'
 import { startShutdown } from '../lib/shutdown-state'
 import { errorFields, log } from '../lib/logger'
@@ -22,22 +23,9 @@ export default defineNitroPlugin((nitroApp) => {
     .then(startPresence)
     .catch(err => log.error('realtime start failed', errorFields(err)))
 
-  // A peer that misses a whole interval without a pong is gone: 30 to 60 s by default.
-  const pinger = setInterval(() => {
-    for (const conn of hub.allSockets()) {
-      if (!conn.alive) {
-        conn.closed = true
-        conn.socket.terminate()
-        continue
-      }
-      conn.alive = false
-      try {
-        conn.socket.ping()
-      }
-      catch { /* closing already */ }
-    }
-  }, PING_INTERVAL_MS)
-  pinger.unref()
+  // A peer that misses a whole interval without a pong is gone: 30 to 60 s by default. The pings
+  // are spread over the interval (heartbeat.ts) so that no turn writes one to every socket.
+  const pinger = startHeartbeat(PING_INTERVAL_MS, () => hub.allSockets())
 
   // Registered before Nitro's own graceful-shutdown handler, so sockets hear 1001 first.
   process.once('SIGTERM', () => {
