@@ -2,7 +2,7 @@
 // same run, every Mmessenger figure next to the ceiling's as a ratio (absolute numbers on a shared
 // machine drift from run to run; ratios measured minutes apart drift much less).
 //
-//   npm run bench                       full ladder + knee search + idle test (about 12 minutes)
+//   npm run bench                       full ladder + knee search + idle test (about 15 minutes)
 //   npm run bench -- --quick            two small rungs and a short idle test (under 2 minutes)
 //   npm run bench -- --only ceiling     just the ceiling (or --only mmessenger)
 //   npm run bench -- --scenario 1000:50:2:16 [--duration 10]     one rung
