@@ -167,7 +167,7 @@ async function runRungRounds(scenario, which, rounds) {
   const kept = order.length ? played[order[Math.floor((order.length - 1) / 2)].i] : played[0]
   kept.rounds = played.map((r, i) => ({
     kept: r === kept,
-    ...Object.fromEntries(which.map(t => [t, { server_cpu_us_per_delivery: cpu(r[t]), p99_ms: r[t]?.latency_ms?.p99_ms ?? null, pass: !!r[t]?.pass }])),
+    ...Object.fromEntries(which.map(t => [t, { server_cpu_us_per_delivery: cpu(r[t]), p99_ms: r[t]?.latency_ms?.p99_ms ?? null, disk_stall_ms: r[t]?.disk?.longest_stall_ms ?? null, pass: !!r[t]?.pass }])),
     ...(r.ceiling && r.mmessenger ? { cpu_ratio: round(key(r), 4) } : {}),
     round: i + 1,
   }))
