@@ -167,7 +167,12 @@ async function runRungRounds(scenario, which, rounds) {
   const kept = order.length ? played[order[Math.floor((order.length - 1) / 2)].i] : played[0]
   kept.rounds = played.map((r, i) => ({
     kept: r === kept,
-    ...Object.fromEntries(which.map(t => [t, { server_cpu_us_per_delivery: cpu(r[t]), p99_ms: r[t]?.latency_ms?.p99_ms ?? null, disk_stall_ms: r[t]?.disk?.longest_stall_ms ?? null, pass: !!r[t]?.pass }])),
+    ...Object.fromEntries(which.map((t) => {
+      const p99 = r[t]?.latency_ms?.p99_ms ?? null
+      const limit = p99LimitMs(t, r)
+      // A run's own verdict knows only the 100 ms line; a round is judged by the same limit as a rung.
+      return [t, { server_cpu_us_per_delivery: cpu(r[t]), p99_ms: p99, p99_limit_ms: round(limit, 2), disk_stall_ms: r[t]?.disk?.longest_stall_ms ?? null, pass: !!r[t]?.pass && p99 !== null && p99 <= limit }]
+    })),
     ...(r.ceiling && r.mmessenger ? { cpu_ratio: round(key(r), 4) } : {}),
     round: i + 1,
   }))
