@@ -2,7 +2,7 @@
 // same run, every Mmessenger figure next to the ceiling's as a ratio (absolute numbers on a shared
 // machine drift from run to run; ratios measured minutes apart drift much less).
 //
-//   npm run bench                       full ladder + knee search + idle test (about 15 minutes)
+//   npm run bench                       full ladder + knee search + idle test (about 20 minutes)
 //   npm run bench -- --quick            two small rungs and a short idle test (under 2 minutes)
 //   npm run bench -- --only ceiling     just the ceiling (or --only mmessenger)
 //   npm run bench -- --scenario 1000:50:2:16 [--duration 10]     one rung
@@ -33,13 +33,17 @@ const quick = !!args.quick
 const duration = Number(args.duration ?? (quick ? 3 : 10))
 const warmup = Number(args.warmup ?? (quick ? 1 : 2))
 // The whole ladder stops climbing once this much time has passed, so `npm run bench` is bounded.
-const budgetS = Number(args['budget-s'] ?? (quick ? 150 : 20 * 60))
+const budgetS = Number(args['budget-s'] ?? (quick ? 150 : 24 * 60))
 
 const FIXED = quick ? ['200:20:1:5', '500:50:2:4'] : ['200:20:1:5', '1000:50:2:2', '2000:100:1:2']
 // The fixed rungs decide the CPU target at low rates, where one run is noisiest: each is played
 // in five rounds and the median round kept (runRungRounds). Side by side a round takes one run's
 // time, so five cost less than three in turn did.
 const ROUNDS = Math.max(1, Number(args.rounds ?? (quick ? 1 : 5)))
+// ...and each round measures a 20 s window instead of 10. At 1,000 deliveries/s a 10 s window holds
+// 500 messages, and its CPU ratio strayed over 1.53-2.05x in ten rounds on one host in one hour; 20 s
+// windows read 1.79-2.04x there, around the same centre (bench/README.md, "Side by side or in turn").
+const FIXED_DURATION = Number(args['fixed-duration'] ?? args.duration ?? (quick ? 3 : 20))
 const KNEE_BASE = '1000:50:2'
 const KNEE_RATES = quick ? [] : String(args.rates ?? '4,8,12,16,24,32,40,48,56,64').split(',').map(Number)
 const IDLE = { connections: Number(args['idle-sockets'] ?? (quick ? 500 : 5000)), roomSize: 50, hold: Number(args['idle-hold'] ?? (quick ? 3 : 30)) }
@@ -68,7 +72,7 @@ async function main() {
   }
 
   const rungs = []
-  for (const sc of FIXED) rungs.push(await runRungRounds(sc, targets, ROUNDS))
+  for (const sc of FIXED) rungs.push(await runRungRounds(sc, targets, ROUNDS, FIXED_DURATION))
 
   // The knee: raise the rate at C:S:K until p99 passes 100 ms or anything is lost. A target stops
   // climbing at its first rung that lost, duplicated or could not keep up with the offered rate,
@@ -154,11 +158,11 @@ function starter(t, prof = {}) {
  * rounds is far steadier, and each round is still one honest pair. Every round's figures stay in
  * the results (`rounds`).
  */
-async function runRungRounds(scenario, which, rounds) {
+async function runRungRounds(scenario, which, rounds, windowS = duration) {
   const played = []
   for (let i = 0; i < rounds; i++) {
     if (rounds > 1) console.error(`bench: ${scenario} round ${i + 1} of ${rounds}`)
-    played.push(await runRung(scenario, which))
+    played.push(await runRung(scenario, which, undefined, windowS))
   }
   if (played.length === 1) return played[0]
   const cpu = r => r?.server_cpu_us_per_delivery ?? null
@@ -197,10 +201,10 @@ function offeredRate(scenario) {
 }
 
 /** Both targets at once, each from its own load.mjs process; resolves with both results. */
-async function playSideBySide(scenario) {
+async function playSideBySide(scenario, windowS) {
   console.error(`bench: ceiling and mmessenger side by side, ${scenario} (${Math.round(elapsedS())} s elapsed)`)
   const extra = [...(args.deflate ? ['--deflate'] : []), ...(args['full-parse'] ? ['--full-parse'] : []), ...(args['no-origin'] ? ['--no-origin'] : [])]
-  const common = { scenario, duration, warmup, extra }
+  const common = { scenario, duration: windowS, warmup, extra }
   const [ceiling, mmessenger] = await Promise.all([
     runLoadProcess({ target: 'ceiling', ...common }),
     runLoadProcess({ target: 'mmessenger', entry: args.server, ...common }),
@@ -209,16 +213,16 @@ async function playSideBySide(scenario) {
   return { ceiling, mmessenger }
 }
 
-async function runRung(scenario, which, prof) {
+async function runRung(scenario, which, prof, windowS = duration) {
   const sc = parseScenario(scenario)
   const together = sideBySide(scenario, which, prof)
   const rung = together ? { scenario, side_by_side: true } : { scenario }
-  const pair = together ? await playSideBySide(scenario) : null
+  const pair = together ? await playSideBySide(scenario, windowS) : null
   for (const t of which) {
     const play = async () => {
-      if (together) return (await playSideBySide(scenario))[t]
+      if (together) return (await playSideBySide(scenario, windowS))[t]
       console.error(`bench: ${t} ${scenario} (${Math.round(elapsedS())} s elapsed)`)
-      const r = await runScenario({ start: starter(t, prof), ...sc, duration, warmup, deflate: !!args.deflate, fullParse: !!args['full-parse'], onProfile: prof?.onProfile && (p => prof.onProfile(t, p)) })
+      const r = await runScenario({ start: starter(t, prof), ...sc, duration: windowS, warmup, deflate: !!args.deflate, fullParse: !!args['full-parse'], onProfile: prof?.onProfile && (p => prof.onProfile(t, p)) })
       console.error(formatRun(r))
       return r
     }
@@ -388,7 +392,7 @@ async function describeRun() {
       loadavg_start: os.loadavg().map(l => round(l)),
     },
     database: targets.includes('mmessenger') ? await durabilitySettings() : null,
-    options: { quick, duration_s: duration, warmup_s: warmup, fixed: FIXED, fixed_rounds: ROUNDS, side_by_side_up_to: args['in-turn'] ? 0 : SIDE_BY_SIDE_UP_TO, knee_base: KNEE_BASE, knee_rates: KNEE_RATES, idle: IDLE, deflate: !!args.deflate },
+    options: { quick, duration_s: duration, fixed_duration_s: FIXED_DURATION, warmup_s: warmup, fixed: FIXED, fixed_rounds: ROUNDS, side_by_side_up_to: args['in-turn'] ? 0 : SIDE_BY_SIDE_UP_TO, knee_base: KNEE_BASE, knee_rates: KNEE_RATES, idle: IDLE, deflate: !!args.deflate },
   }
 }
 
@@ -404,6 +408,7 @@ function markdown(r) {
     `Run ${r.started_at} (${r.elapsed_s} s) at commit ${r.git.commit}${r.git.dirty ? ' (uncommitted changes)' : ''}; ${r.machine.cpus} x ${r.machine.cpu_model}, Node ${r.machine.node}, load average ${r.machine.loadavg_start.join(' ')} at the start and ${r.machine.loadavg_end.join(' ')} at the end.`,
     'Server and load generator share the machine. Each cell is one run of ' + `${r.options.warmup_s} s warm-up + ${r.options.duration_s} s measured; "ratio" is Mmessenger / ceiling.`
     + (r.rungs.some(x => x.side_by_side) ? ` Rungs up to ${r.options.side_by_side_up_to.toLocaleString('en-US')} deliveries/s ran both targets at the same time, each with its own load generator process; faster ones ran them in turn.` : '')
+    + (r.options.fixed_duration_s && r.options.fixed_duration_s !== r.options.duration_s ? ` The first ${r.options.fixed.length} rungs measured ${r.options.fixed_duration_s} s instead.` : '')
     + (r.options.fixed_rounds > 1 ? ` The first ${r.options.fixed.length} rungs were each played ${r.options.fixed_rounds} times; the table shows the round with the median CPU ratio, and every round is listed below it.` : ''),
   ]
   if (r.database) lines.push(`MariaDB ${r.database.version}: innodb_flush_log_at_trx_commit=${r.database.innodb_flush_log_at_trx_commit}, sync_binlog=${r.database.sync_binlog}, log_bin=${r.database.log_bin}.`)
