@@ -11,7 +11,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import WebSocket from 'ws'
-import { parseArgs, parseScenario } from './lib/args.mjs'
+import { offeredDeliveriesPerS, parseArgs, parseScenario } from './lib/args.mjs'
 import { Histogram, round } from './lib/histogram.mjs'
 import { cpuSeconds, cpuTimes, findDatabasePid, memory } from './lib/proc.mjs'
 import { watchDisk } from './lib/disk.mjs'
@@ -72,7 +72,7 @@ export async function runScenario(o) {
     senders_per_room: idle ? 0 : K,
     rate_per_sender: idle ? 0 : rate,
     duration_s: idle ? hold : duration,
-    offered_deliveries_per_s: idle ? 0 : (C / S) * K * rate * S,
+    offered_deliveries_per_s: idle ? 0 : offeredDeliveriesPerS({ connections: C, senders: K, rate }),
   }
   const memSamples = { peak: 0 }
   const memTimer = setInterval(() => {

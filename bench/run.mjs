@@ -17,7 +17,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
-import { parseArgs, parseScenario } from './lib/args.mjs'
+import { offeredDeliveriesPerS, parseArgs, parseScenario } from './lib/args.mjs'
 import { formatProfile, summarizeProfile } from './lib/cpuprofile.mjs'
 import { round } from './lib/histogram.mjs'
 import { formatComparison, formatIdle, formatRounds, formatRun, comparisonRows, idleRows, markdownTable, roundRows, svgChart } from './lib/report.mjs'
@@ -192,13 +192,7 @@ async function runRungRounds(scenario, which, rounds, windowS = duration) {
  * Faster rungs load the machine enough that the two would slow each other: they run in turn.
  */
 const SIDE_BY_SIDE_UP_TO = 4_000
-const sideBySide = (scenario, which, prof) => !prof && !args['in-turn'] && which.length === 2 && offeredRate(scenario) <= SIDE_BY_SIDE_UP_TO
-
-/** Offered deliveries/s of C:S:K:r: C/S rooms x K senders x r messages/s x S members. */
-function offeredRate(scenario) {
-  const { connections, senders, rate } = parseScenario(scenario)
-  return connections * senders * rate
-}
+const sideBySide = (scenario, which, prof) => !prof && !args['in-turn'] && which.length === 2 && offeredDeliveriesPerS(parseScenario(scenario)) <= SIDE_BY_SIDE_UP_TO
 
 /** Both targets at once, each from its own load.mjs process; resolves with both results. */
 async function playSideBySide(scenario, windowS) {

@@ -30,3 +30,6 @@ export function parseScenario(text) {
   if (connections < roomSize) throw new Error('C (connections) must be at least S (room size)')
   return { connections, roomSize, senders, rate }
 }
+
+/** Offered deliveries/s of a scenario: C/S rooms x K senders x r messages/s x S members. */
+export const offeredDeliveriesPerS = ({ connections, senders, rate }) => connections * senders * rate
