@@ -11,6 +11,8 @@ export type ClusterMessage =
   | { t: 'room', roomId: number, added?: number[], removed?: number[] }
   | { t: 'users', userIds: number[] }
   | { t: 'viewers', roomId: number, exceptUserId?: number }
+  /** Every member of any of the rooms, once per socket, but for one user (presence). */
+  | { t: 'members', roomIds: number[], exceptUserId: number }
   | { t: 'room_deleted', roomId: number, memberIds: number[] }
   | { t: 'sessions_revoked', sessionIds: number[] }
   | { t: 'presence', userId: number, online: boolean }

@@ -9,8 +9,7 @@ import { toAppError } from '../lib/errors/app-error'
 import { errorFields, log } from '../lib/logger'
 import { useConfig } from '../lib/config/env'
 import { sendValidatedMessage, markRead } from '../services/messages'
-import { requireMember } from '../services/membership'
-import { getRoomForUser } from '../services/rooms'
+import { memberCountFor, requireMember } from '../services/membership'
 import { broadcast } from './cluster'
 import { errorFrame, serializeFrame } from './frame'
 import { hub } from './hub'
@@ -71,10 +70,11 @@ const handlers: { [T in ClientFrameType]: (conn: Connection, payload: ClientPayl
 
   async join_room(conn, payload, requestId) {
     if (!conn.joinBucket.take()) return rateLimited(conn, requestId)
-    const room = await getRoomForUser(payload.room_id, conn.userId)
-    hub.view(conn, room.id)
-    conn.send(serializeFrame('room_joined', { room_id: room.id }, requestId))
-    broadcast({ t: 'viewers', roomId: room.id, exceptUserId: conn.userId }, serializeFrame('user_joined', { room_id: room.id, user: conn.user, member_count: room.member_count }))
+    const roomId = payload.room_id
+    const memberCount = await memberCountFor(roomId, conn.userId)
+    hub.view(conn, roomId)
+    conn.send(serializeFrame('room_joined', { room_id: roomId }, requestId))
+    broadcast({ t: 'viewers', roomId, exceptUserId: conn.userId }, serializeFrame('user_joined', { room_id: roomId, user: conn.user, member_count: memberCount }))
   },
 
   async leave_room(conn, payload, requestId) {
@@ -115,7 +115,7 @@ const handlers: { [T in ClientFrameType]: (conn: Connection, payload: ClientPayl
 export async function announceLeft(conn: Connection, roomId: number): Promise<void> {
   let memberCount: number | undefined
   try {
-    memberCount = (await getRoomForUser(roomId, conn.userId)).member_count
+    memberCount = await memberCountFor(roomId, conn.userId)
   }
   catch { /* no longer a member: the count is still useful but not essential */ }
   broadcast({ t: 'viewers', roomId, exceptUserId: conn.userId }, serializeFrame('user_left', { room_id: roomId, user_id: conn.userId, username: conn.user.username, member_count: memberCount ?? null }))

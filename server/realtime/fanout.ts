@@ -24,6 +24,9 @@ function deliver(message: ClusterMessage, text: string): void {
     case 'users':
       for (const userId of message.userIds) for (const conn of hub.socketsOfUser(userId)) conn.send(frame)
       break
+    case 'members':
+      for (const conn of hub.membersOfRooms(message.roomIds)) if (conn.userId !== message.exceptUserId) conn.send(frame)
+      break
     case 'viewers':
       for (const conn of hub.viewersOfRoom(message.roomId)) if (conn.userId !== message.exceptUserId) conn.send(frame)
       break

@@ -63,6 +63,13 @@ export const hub = {
   socketsOfSession: (sessionId: number): readonly Connection[] => bySession.get(sessionId) ?? NONE,
   socketsOfRoom: (roomId: number): ReadonlySet<Connection> => byRoom.get(roomId) ?? EMPTY,
   viewersOfRoom: (roomId: number): ReadonlySet<Connection> => viewersByRoom.get(roomId) ?? EMPTY,
+  /** The sockets that are members of at least one of the rooms, each once. */
+  membersOfRooms: (roomIds: readonly number[]): Iterable<Connection> => {
+    if (roomIds.length === 1) return byRoom.get(roomIds[0]!) ?? EMPTY
+    const all = new Set<Connection>()
+    for (const roomId of roomIds) for (const conn of byRoom.get(roomId) ?? EMPTY) all.add(conn)
+    return all
+  },
   countForIp: (ip: string): number => byIp.get(ip) ?? 0,
   allSockets: function* (): Generator<Connection> {
     for (const list of byUser.values()) yield* list

@@ -9,7 +9,7 @@ import { useDb } from '../lib/db/client'
 import { users } from '../../drizzle/schema'
 import { errorFields, log } from '../lib/logger'
 import { setOnline, statusOf } from '../services/presence-state'
-import { sharedRoomPeerIds } from '../services/membership'
+import { roomIdsOfUser } from '../services/membership'
 import { broadcast, onRelayResumed, redisClient } from './cluster'
 import { serializeFrame } from './frame'
 import { hub } from './hub'
@@ -24,12 +24,15 @@ const countsKey = (instanceId: string) => `${prefix()}presence:${instanceId}`
 const aliveKey = (instanceId: string) => `${prefix()}instance:${instanceId}`
 const instancesKey = () => `${prefix()}instances`
 
-async function announce(userId: number, online: boolean, lastSeenAt: Date | null): Promise<void> {
+/**
+ * Tells everyone who shares one of `roomIds` with the user. Each instance finds them among its own
+ * sockets by room membership, so the announcement costs no query however many peers there are.
+ */
+function announce(userId: number, online: boolean, lastSeenAt: Date | null, roomIds: readonly number[]): void {
   broadcast({ t: 'presence', userId, online })
-  const peers = await sharedRoomPeerIds(userId)
-  if (!peers.length) return
+  if (!roomIds.length) return
   const frame = serializeFrame('presence_update', { user_id: userId, status: online ? 'online' : 'offline', last_seen_at: lastSeenAt?.toISOString() ?? null })
-  broadcast({ t: 'users', userIds: peers }, frame)
+  broadcast({ t: 'members', roomIds: [...roomIds], exceptUserId: userId }, frame)
 }
 
 /**
@@ -67,7 +70,8 @@ async function globalSocketCount(userId: number): Promise<number> {
   return total
 }
 
-export async function socketOpened(userId: number): Promise<void> {
+/** `roomIds`: the rooms the new socket's user is a member of (the socket's own, kept in step). */
+export async function socketOpened(userId: number, roomIds: Iterable<number>): Promise<void> {
   const timer = graceTimers.get(userId)
   if (timer) {
     clearTimeout(timer)
@@ -76,7 +80,8 @@ export async function socketOpened(userId: number): Promise<void> {
   const redis = redisClient()
   if (redis) await redis.hincrby(countsKey(useConfig().instanceId), String(userId), 1).catch(err => log.warn('presence count failed', errorFields(err)))
   if (hub.socketsOfUser(userId).length === 1 && statusOf(userId) === 'offline') {
-    await announce(userId, true, await touchLastSeen(userId))
+    const lastSeenAt = await touchLastSeen(userId)
+    announce(userId, true, lastSeenAt, [...roomIds])
   }
 }
 
@@ -104,7 +109,9 @@ async function goOfflineIfGone(userId: number): Promise<void> {
     if (hub.socketsOfUser(userId).length > 0) return
     if ((await globalSocketCount(userId)) > 0) return
     if (statusOf(userId) === 'offline') return
-    await announce(userId, false, await touchLastSeen(userId))
+    // No socket is left to say which rooms the user is in: the database does.
+    const [lastSeenAt, roomIds] = await Promise.all([touchLastSeen(userId), roomIdsOfUser(userId)])
+    announce(userId, false, lastSeenAt, roomIds)
   }
   catch (err) {
     // Redis or the database is away: look again later rather than leave the user online for good.

@@ -64,7 +64,7 @@ export default defineWebSocketHandler({
     connectionOf.set(conn.socket, conn)
     conn.socket.on('pong', onPong)
     ctx.ownFrames = takeOverFrames(conn.socket, onFrame)
-    socketOpened(identity.userId).catch(err => log.warn('presence open failed', errorFields(err)))
+    socketOpened(identity.userId, conn.memberRooms).catch(err => log.warn('presence open failed', errorFields(err)))
   },
 
   async message(peer, message) {

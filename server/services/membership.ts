@@ -2,7 +2,7 @@
  * Who is in which room, and the membership changes: invite, remove, leave, change a role.
  * Every room-scoped question answers "not found" to non-members, so room ids leak nothing.
  */
-import { and, eq, inArray, ne } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { roomMembers, rooms, users } from '../../drizzle/schema'
 import { useDb } from '../lib/db/client'
 import { AppError, conflict, forbidden, isDuplicateKey, notFound } from '../lib/errors/app-error'
@@ -27,6 +27,21 @@ export async function requireMember(roomId: number, userId: number): Promise<{ r
   return { role: row.role }
 }
 
+/**
+ * The room's member count, asked by one of its members: one indexed lookup, for the frames that
+ * carry only the count (joining or leaving a room's view), where the whole room view would cost
+ * four queries, one of them counting unread messages.
+ * @throws AppError 404 NOT_FOUND 'Room not found' when the room does not exist or they are not in it
+ */
+export async function memberCountFor(roomId: number, userId: number): Promise<number> {
+  const db = await useDb()
+  const [row] = await db.select({ memberCount: rooms.memberCount }).from(roomMembers)
+    .innerJoin(rooms, eq(rooms.id, roomMembers.roomId))
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)))
+  if (!row) throw notFound('Room')
+  return row.memberCount
+}
+
 export async function roomIdsOfUser(userId: number): Promise<number[]> {
   const db = await useDb()
   const rows = await db.select({ roomId: roomMembers.roomId }).from(roomMembers).where(eq(roomMembers.userId, userId))
@@ -36,16 +51,6 @@ export async function roomIdsOfUser(userId: number): Promise<number[]> {
 export async function memberIdsOfRoom(roomId: number): Promise<number[]> {
   const db = await useDb()
   const rows = await db.select({ userId: roomMembers.userId }).from(roomMembers).where(eq(roomMembers.roomId, roomId))
-  return rows.map(r => r.userId)
-}
-
-/** Everyone who shares at least one room with the user (for presence fan-out), without the user. */
-export async function sharedRoomPeerIds(userId: number): Promise<number[]> {
-  const db = await useDb()
-  const mine = db.select({ roomId: roomMembers.roomId }).from(roomMembers).where(eq(roomMembers.userId, userId))
-  const peer = { userId: roomMembers.userId }
-  const rows = await db.selectDistinct(peer).from(roomMembers)
-    .where(and(inArray(roomMembers.roomId, mine), ne(roomMembers.userId, userId)))
   return rows.map(r => r.userId)
 }
 

@@ -82,4 +82,31 @@ describe('presence', () => {
     expect(members.status).toBe(200)
     expect((await api('GET', `/users/${b.user.id}`, { token: a.token })).body.status).toBe('offline')
   })
+
+  it('reaches each peer socket once however many rooms they share, by membership as it is now', async () => {
+    const [a, b, c, d] = await Promise.all([registerUser(), registerUser(), registerUser(), registerUser()])
+    await createRoom(a, [b.user.id])
+    const second = await createRoom(a, [b.user.id, d.user.id])
+    const sa = await connect({ token: a.token })
+    const sc = await connect({ token: c.token })
+    const sd = await connect({ token: d.token })
+    const sb = await connect({ token: b.token })
+    await sa.next(f => f.type === 'presence_update' && f.payload.user_id === b.user.id)
+    await sd.next(f => f.type === 'presence_update' && f.payload.user_id === b.user.id)
+    await new Promise(r => setTimeout(r, 300))
+    // a shares two rooms with b and still hears b come online once.
+    expect(sa.all('presence_update').filter(f => f.payload.user_id === b.user.id)).toHaveLength(1)
+    expect(sc.all('presence_update').filter(f => f.payload.user_id === b.user.id)).toEqual([])
+
+    // c joins after connecting, d is removed: the offline goes by who is a member now.
+    expect((await api('POST', `/rooms/${second.id}/members`, { token: a.token, body: { user_id: c.user.id } })).status).toBe(201)
+    expect((await api('DELETE', `/rooms/${second.id}/members/${d.user.id}`, { token: a.token })).status).toBe(204)
+    await sc.next('room_invited')
+    await sb.close()
+    const offline = await sc.next(f => f.type === 'presence_update' && f.payload.user_id === b.user.id, 6000)
+    expect(offline.payload.status).toBe('offline')
+    await new Promise(r => setTimeout(r, 300))
+    expect(sa.all('presence_update').filter(f => f.payload.user_id === b.user.id).map(f => f.payload.status)).toEqual(['online', 'offline'])
+    expect(sd.all('presence_update').filter(f => f.payload.user_id === b.user.id).map(f => f.payload.status)).toEqual(['online'])
+  })
 })
