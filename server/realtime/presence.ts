@@ -28,11 +28,11 @@ const instancesKey = () => `${prefix()}instances`
  * Tells everyone who shares one of `roomIds` with the user. Each instance finds them among its own
  * sockets by room membership, so the announcement costs no query however many peers there are.
  */
-function announce(userId: number, online: boolean, lastSeenAt: Date | null, roomIds: readonly number[]): void {
+function announce(userId: number, online: boolean, lastSeenAt: Date | null, roomIds: number[]): void {
   broadcast({ t: 'presence', userId, online })
   if (!roomIds.length) return
   const frame = serializeFrame('presence_update', { user_id: userId, status: online ? 'online' : 'offline', last_seen_at: lastSeenAt?.toISOString() ?? null })
-  broadcast({ t: 'members', roomIds: [...roomIds], exceptUserId: userId }, frame)
+  broadcast({ t: 'members', roomIds, exceptUserId: userId }, frame)
 }
 
 /**
@@ -81,6 +81,7 @@ export async function socketOpened(userId: number, roomIds: Iterable<number>): P
   if (redis) await redis.hincrby(countsKey(useConfig().instanceId), String(userId), 1).catch(err => log.warn('presence count failed', errorFields(err)))
   if (hub.socketsOfUser(userId).length === 1 && statusOf(userId) === 'offline') {
     const lastSeenAt = await touchLastSeen(userId)
+    // Read after the write: a room joined meanwhile is included.
     announce(userId, true, lastSeenAt, [...roomIds])
   }
 }
